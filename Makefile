@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create .venv/ first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# The stamp is keyed on pyproject.toml so a dependency change reinstalls.
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup run test lint ui samples bench bench-quick clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Runs the whole pipeline on the bundled sample ledgers (raw/), demo PII key unless
+# COLLAB_PII_KEY is set.
+run: setup
+	$(BIN)/collabstats run
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check pipelines tests bench raw
+	$(BIN)/ruff format --check pipelines tests bench raw
+
+# Dagster UI on a DAGSTER_HOME inside the repo (git-ignored).
+ui: setup
+	mkdir -p $(DAGSTER_HOME)
+	cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+	$(BIN)/dagster dev -m pipelines.definitions
+
+# Regenerates the bundled sample ledgers (deterministic).
+samples: setup
+	$(BIN)/python raw/make_samples.py
+
+bench: setup
+	$(BIN)/python bench/run_bench.py --full
+
+bench-quick: setup
+	$(BIN)/python bench/run_bench.py --quick
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/*.parquet warehouse/exports warehouse/marts dbt_project/target

@@ -1,0 +1,207 @@
+"""One ledger file in, loaded rows and rejections out; no database here.
+
+`process_file` reads, normalises, validates and pseudonymises one submission and
+returns a FileResult; store.py writes results to DuckDB.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.lib import pii, spec, zh
+from pipelines.lib.normalise import normalise
+from pipelines.lib.reading import LedgerFileError, read_ledger
+from pipelines.lib.regions import divisions
+from pipelines.lib.validation import REJECTION_SCHEMA, Context, validate
+
+SUFFIXES = (".xlsx", ".xlsm", ".csv")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+_DUCK_TYPES = {
+    "text": "VARCHAR", "choice": "VARCHAR", "region": "VARCHAR", "region_any": "VARCHAR",
+    "indicator": "VARCHAR", "flag": "BOOLEAN", "date": "DATE", "int": "BIGINT",
+    "number": "DOUBLE", "year": "INTEGER",
+}  # fmt: skip
+_POLARS_TYPES = {
+    "VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "DATE": pl.Date, "BIGINT": pl.Int64,
+    "DOUBLE": pl.Float64, "INTEGER": pl.Int32,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A file under raw/: identified by its path relative to raw/."""
+
+    path: Path
+    rel: str
+    kind: str
+    period: str  # YYYY-MM, or YYYY for targets
+
+    @property
+    def period_end(self) -> date:
+        if self.kind == "targets":
+            return date(int(self.period), 12, 31)
+        y, m = map(int, self.period.split("-"))
+        return date(y, m, calendar.monthrange(y, m)[1])
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+
+def parse_submission(raw_dir: Path, path: Path) -> Submission | None:
+    """raw/<kind>/<YYYY-MM>/<name> (targets: raw/targets/<YYYY>/<name>); None when the
+    path is not a ledger location at all (e.g. a README)."""
+    rel = path.relative_to(raw_dir)
+    parts = rel.parts
+    if len(parts) != 3 or parts[0] not in spec.KINDS or path.suffix.lower() not in SUFFIXES:
+        return None
+    if parts[2].startswith(("~$", ".")):  # Excel lock files, hidden files
+        return None
+    pattern = _YEAR if parts[0] == "targets" else _MONTH
+    if not pattern.match(parts[1]):
+        return None
+    return Submission(path=path, rel=rel.as_posix(), kind=parts[0], period=parts[1])
+
+
+def discover(raw_dir: Path, kind: str | None = None, periods: set[str] | None = None) -> list[Submission]:
+    """Ledger files under raw_dir, sorted by path so runs are deterministic."""
+    out = []
+    for p in sorted(raw_dir.glob("*/*/*")):
+        if not p.is_file():
+            continue
+        sub = parse_submission(raw_dir, p)
+        if sub and (kind is None or sub.kind == kind) and (periods is None or sub.period in periods):
+            out.append(sub)
+    return out
+
+
+def table_columns(kind: str) -> dict[str, str]:
+    """Columns of the raw table of a kind (DuckDB types), in order. No names, no IDs."""
+    cols = {
+        "load_id": "BIGINT",
+        "source_path": "VARCHAR",
+        "source_sheet": "VARCHAR",
+        "source_row": "BIGINT",
+        "period": "VARCHAR",
+    }
+    if kind in spec.PERSON_KINDS:
+        cols |= {
+            "person_key": "VARCHAR",
+            "birth_year": "INTEGER",
+            "sex": "VARCHAR",
+            "origin_code": "VARCHAR",
+            "origin_code_reported": "VARCHAR",
+            "origin_derived": "BOOLEAN",
+        }
+    for f in spec.fields(kind):
+        if f.type in ("name", "id") or f.name == "origin_code":
+            continue
+        cols[f.name] = _DUCK_TYPES[f.type]
+    return cols
+
+
+@dataclass
+class FileResult:
+    sub: Submission
+    sha256: str
+    status: str  # loaded | failed
+    message: str = ""
+    sheet: str = ""
+    rows_read: int = 0
+    rows_skipped: int = 0
+    loaded: pl.DataFrame | None = None
+    rejections: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTION_SCHEMA))
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejections["source_row"].n_unique()
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _current_codes(codes: pl.Series) -> dict[str, str]:
+    divs = divisions()
+    return {c: divs.current(c) or c for c in codes.drop_nulls().unique().to_list()}
+
+
+def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, list[str]]:
+    """Valid rows → the raw table's layout: IDs become keyed pseudonyms and derived
+    fields; region codes move to the code in use today. Returns the frame and notes."""
+    notes: list[str] = []
+    out = valid
+    if kind in spec.PERSON_KINDS:
+        idn = pl.col("id_number")
+        out = out.with_columns(
+            person_key=pii.pseudonymise(out["id_number"], key),
+            birth_year=idn.str.slice(6, 4).cast(pl.Int32),
+            sex=pl.when(idn.str.slice(16, 1).cast(pl.Int32) % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")),
+            origin_derived=pl.col("origin_code").is_null(),
+            origin_code_reported=pl.coalesce("origin_code", idn.str.slice(0, 6)),
+        )
+        derived = int(out["origin_derived"].sum())
+        if derived:
+            notes.append(zh.NOTES["origin_from_id"].format(n=derived))
+        known = list(divisions().by_code)
+        odd = out.filter(~idn.str.slice(0, 6).is_in(known)).height
+        if odd:
+            notes.append(zh.NOTES["id_region_unknown"].format(n=odd))
+        out = out.with_columns(
+            origin_code=pl.col("origin_code_reported").replace_strict(
+                _current_codes(out["origin_code_reported"]), default=None, return_dtype=pl.String
+            )
+        )
+    for f in spec.fields(kind):
+        if f.type in ("region", "region_any") and f.name != "origin_code":
+            out = out.with_columns(
+                pl.col(f.name).replace_strict(_current_codes(out[f.name]), default=None, return_dtype=pl.String)
+            )
+    cols = table_columns(kind)
+    present = [c for c in cols if c in out.columns]
+    return out.select([pl.col(c).cast(_POLARS_TYPES[cols[c]]) for c in present]), notes
+
+
+def process_file(sub: Submission, key: bytes, sha256: str | None = None) -> FileResult:
+    """Read, validate and pseudonymise one submission. Never raises for bad input: an
+    unreadable file is a FileResult with status 'failed' and a Chinese reason."""
+    digest = sha256 or sha256_of(sub.path)
+    try:
+        raw = read_ledger(sub.path, sub.kind)
+    except LedgerFileError as exc:
+        return FileResult(sub, digest, "failed", message=exc.reason)
+    ctx = Context(period_end=sub.period_end, year=sub.year)
+    frame = normalise(sub.kind, raw.frame)
+    valid, rejections = validate(sub.kind, frame, ctx)
+    loaded, notes = prepare(sub.kind, valid, key)
+    skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
+    if skipped:
+        notes.insert(0, zh.NOTES["skipped"].format(blank=raw.skipped_blank, total=raw.skipped_total, footer=raw.skipped_footer))
+    if raw.unknown_columns:
+        notes.append(zh.NOTES["unknown_columns"].format(cols="、".join(raw.unknown_columns)))
+    return FileResult(
+        sub,
+        digest,
+        "loaded",
+        message="；".join(notes),
+        sheet=raw.sheet,
+        rows_read=raw.rows_read,
+        rows_skipped=skipped,
+        loaded=loaded,
+        rejections=rejections,
+        notes=notes,
+    )

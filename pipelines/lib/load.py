@@ -1,0 +1,83 @@
+"""Ingest the ledgers of one kind (optionally some periods) into the build database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib import store
+from pipelines.lib.ingest import FileResult, Submission, discover, process_file, sha256_of
+
+
+@dataclass
+class IngestSummary:
+    kind: str
+    files_seen: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    results: list[FileResult] = field(default_factory=list)
+    touched_periods: set[str] = field(default_factory=set)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(r.rows_read for r in self.results)
+
+
+def ingest_kind(
+    conn: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    kind: str,
+    key: bytes,
+    periods: set[str] | None = None,
+    on_file: Callable[[Submission], None] | None = None,
+) -> IngestSummary:
+    """Load new and changed files of `kind` (in `periods`, or all), retire files that
+    left raw/, then resolve duplicates for the touched periods. One transaction: a crash
+    leaves the previous state."""
+    store.ensure_schema(conn)
+    subs = discover(raw_dir, kind, periods)
+    summary = IngestSummary(kind, files_seen=len(subs))
+    conn.execute("begin transaction")
+    try:
+        for sub in subs:
+            if on_file:
+                on_file(sub)
+            digest = sha256_of(sub.path)
+            if store.current_sha(conn, sub.rel) == digest:
+                summary.unchanged += 1
+                continue
+            result = process_file(sub, key, digest)
+            store.record(conn, result)
+            summary.results.append(result)
+            summary.touched_periods.add(sub.period)
+        scope = periods if periods is not None else {s.period for s in subs} | _all_periods(conn, kind)
+        present = {s.rel for s in subs}
+        for rel, period in _current(conn, kind, scope):
+            if rel not in present:
+                store.remove(conn, rel, kind, period)
+                summary.removed += 1
+                summary.touched_periods.add(period)
+        store.resolve(conn, kind, summary.touched_periods)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return summary
+
+
+def _all_periods(conn: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
+    return {r[0] for r in conn.execute("select distinct period from raw.ingestion_log where kind = ?", [kind]).fetchall()}
+
+
+def _current(conn: duckdb.DuckDBPyConnection, kind: str, periods: set[str]) -> list[tuple[str, str]]:
+    return conn.execute(
+        "select path, period from raw.ingestion_log where kind = ? and is_current and period in (select unnest(?))",
+        [kind, sorted(periods)],
+    ).fetchall()

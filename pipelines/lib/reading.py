@@ -1,0 +1,216 @@
+"""Read one ledger file (.xlsx or .csv) into a frame of strings.
+
+Finds the header row below any title rows, maps header variants to field names, numbers
+rows as the clerk sees them in Excel, and drops blank, 合计/小计 and footer rows (counted,
+not lost). Values stay strings here; normalise.py turns them into types.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from pipelines.lib import spec, zh
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_MATCHES = 3
+
+
+class LedgerFileError(Exception):
+    """The file as a whole cannot be read; `reason` is Chinese, for the clerk."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class RawLedger:
+    kind: str
+    sheet: str
+    frame: pl.DataFrame  # canonical field names (str) + source_row (int)
+    header_row: int  # 1-based, as Excel shows it
+    skipped_blank: int = 0
+    skipped_total: int = 0
+    skipped_footer: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return self.frame.height
+
+
+def _score_header(cells: list[object]) -> dict[str, int]:
+    """How many distinct fields of each kind a candidate header row names."""
+    keys = {spec.normalise_header(c) for c in cells if c is not None}
+    return {k: len({v for h, v in spec.header_lookup(k).items() if h in keys}) for k in spec.KINDS}
+
+
+def _find_header(rows: list[list[object]], kind: str) -> tuple[int, dict[str, int]] | None:
+    best: tuple[int, dict[str, int]] | None = None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        score = _score_header(row)
+        if max(score.values()) >= MIN_HEADER_MATCHES and (best is None or max(score.values()) > max(best[1].values())):
+            best = (i, score)
+    return best
+
+
+def _check_kind(score: dict[str, int], kind: str) -> None:
+    found = max(score, key=lambda k: score[k])
+    if score[found] > score[kind]:
+        raise LedgerFileError(
+            "wrong_kind",
+            zh.FILE_ERRORS["wrong_kind"].format(found=zh.KIND_TITLES[found], expected=zh.KIND_TITLES[kind]),
+        )
+
+
+def _no_header(kind: str) -> LedgerFileError:
+    example = "、".join(f.header(kind) for f in spec.fields(kind) if f.required)
+    return LedgerFileError("no_header", zh.FILE_ERRORS["no_header"].format(example=example))
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or GBK/GB18030, detected: a strict UTF-8 decode is a
+    reliable test because GBK text is almost never valid UTF-8; GB18030 is a superset of
+    GBK, so it reads WPS exports too. Only these encodings are allowed by the contract,
+    so a general-purpose detector is not needed."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise LedgerFileError("encoding", zh.FILE_ERRORS["encoding"]) from exc
+
+
+def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
+    data = path.read_bytes()
+    if not data.strip():
+        raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
+    text = decode_csv(data)
+    # Python's csv finds the header among the first records (title rows have fewer
+    # fields, which Polars' column-count inference would trip on).
+    reader = csv.reader(io.StringIO(text))
+    head: list[list[object]] = []
+    line_after: list[int] = []  # physical lines consumed once each record is read
+    for rec in reader:
+        head.append(list(rec))
+        line_after.append(reader.line_num)
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    found = _find_header(head, kind)
+    if found is None:
+        raise _no_header(kind)
+    h, score = found
+    _check_kind(score, kind)
+    skip_lines = line_after[h - 1] if h > 0 else 0
+    ncols = len(head[h])
+    frame = pl.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        has_header=False,
+        skip_lines=skip_lines,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        new_columns=[f"c{i}" for i in range(ncols)],
+    )
+    return "", frame, h
+
+
+def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # calamine raises several types for corrupt/encrypted files
+        raise LedgerFileError("not_xlsx", zh.FILE_ERRORS["not_xlsx"]) from exc
+    candidates = []
+    for sheet_name in reader.sheet_names:
+        if sheet_name in (zh.TEMPLATE["help_sheet"], zh.CHECK["sheet"]):
+            continue
+        # skip_rows=0 keeps leading blank rows, so row numbers match Excel's.
+        sheet = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+        frame = sheet.to_polars()
+        if frame.height == 0:
+            continue
+        found = _find_header(frame.head(HEADER_SCAN_ROWS).rows(), kind)
+        if found is not None:
+            candidates.append((max(found[1].values()), sheet_name, frame, found))
+    if not candidates:
+        if all(reader.load_sheet(s, header_row=None, skip_rows=0).height == 0 for s in reader.sheet_names):
+            raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
+        raise _no_header(kind)
+    _, sheet_name, frame, (h, score) = max(candidates, key=lambda c: c[0])
+    _check_kind(score, kind)
+    frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+    # The header is row h of the frame; feed it back as the first row like the CSV path.
+    return sheet_name, frame.slice(h), h
+
+
+def read_ledger(path: Path, kind: str) -> RawLedger:
+    """Read a ledger; raise LedgerFileError when the file as a whole is unusable."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        sheet, frame, h = _read_csv(path, kind)
+    elif suffix in (".xlsx", ".xlsm"):
+        sheet, frame, h = _read_xlsx(path, kind)
+    else:
+        raise LedgerFileError("unsupported", zh.FILE_ERRORS["unsupported"])
+    return _shape(kind, sheet, frame, h)
+
+
+def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLedger:
+    """First row of `frame` is the header; the rest are candidate data rows."""
+    header = frame.row(0)
+    body = frame.slice(1)
+    lookup = spec.header_lookup(kind)
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    for col, cell in zip(frame.columns, header, strict=True):
+        key = spec.normalise_header(cell)
+        name = lookup.get(key)
+        if name is not None and name not in mapping.values():
+            mapping[col] = name
+        elif key:
+            unknown.append(str(cell).strip())
+    missing = [f.header(kind) for f in spec.fields(kind) if f.required and f.name not in mapping.values()]
+    if missing:
+        raise LedgerFileError("missing_columns", zh.FILE_ERRORS["missing_columns"].format(cols="、".join(missing)))
+
+    # Row numbers as Excel shows them: header is row header_idx+1, data start below it.
+    body = body.with_row_index("source_row", offset=header_idx + 2).with_columns(pl.col("source_row").cast(pl.Int64))
+    cells = [c for c in frame.columns]
+    stripped = [pl.col(c).str.strip_chars().replace("", None) for c in cells]
+    body = body.with_columns(stripped)
+
+    # Classify rows that are not data: blank, totals, footers (signatures, notes).
+    folded = [pl.col(c).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "") for c in cells[: min(4, len(cells))]]
+    is_blank = pl.all_horizontal([pl.col(c).is_null() for c in cells])
+    is_total = pl.any_horizontal([f.str.starts_with(m) for f in folded for m in zh.TOTAL_ROW_MARKERS]).fill_null(False)
+    is_footer = pl.any_horizontal([f.str.starts_with(m) for f in folded for m in zh.FOOTER_ROW_PREFIXES]).fill_null(False)
+    classified = body.with_columns(
+        pl.when(is_blank).then(pl.lit("blank")).when(is_total).then(pl.lit("total")).when(is_footer).then(pl.lit("footer")).otherwise(pl.lit("data")).alias("_row_class")
+    )
+    counts = dict(classified.group_by("_row_class").len().iter_rows())
+    data = classified.filter(pl.col("_row_class") == "data").select(
+        "source_row", *[pl.col(c).alias(n) for c, n in mapping.items()]
+    )
+    # Optional columns absent from the file become null columns.
+    data = data.with_columns([pl.lit(None, pl.String).alias(f.name) for f in spec.fields(kind) if f.name not in data.columns])
+    data = data.select("source_row", *[f.name for f in spec.fields(kind)])
+    return RawLedger(
+        kind=kind,
+        sheet=sheet,
+        frame=data,
+        header_row=header_idx + 1,
+        skipped_blank=counts.get("blank", 0),
+        skipped_total=counts.get("total", 0),
+        skipped_footer=counts.get("footer", 0),
+        unknown_columns=unknown,
+    )

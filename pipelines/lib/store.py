@@ -1,0 +1,187 @@
+"""The build database: raw tables, the ingestion log and rejected rows.
+
+A submission is its path under raw/. Loading a file whose current version has the same
+sha256 is a no-op; new content at the same path replaces that path's rows; every version
+stays in the log. Rows of a kind pass through `ingest.<kind>_candidates` (all valid rows
+of current file versions); `resolve` then derives `raw.<kind>` for the touched periods:
+first occurrence of each record key wins (by load order, then row), repeats become
+重复记录 rejections. Per file, rows_read = rows_loaded + rows_rejected always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from pipelines.lib import spec, zh
+from pipelines.lib.ingest import FileResult, table_columns
+
+LOG_COLUMNS = """
+    load_id BIGINT PRIMARY KEY, path VARCHAR NOT NULL, kind VARCHAR NOT NULL, period VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL, status VARCHAR NOT NULL, is_current BOOLEAN NOT NULL,
+    sheet VARCHAR, rows_read BIGINT NOT NULL, rows_skipped BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL, rows_rejected BIGINT NOT NULL, message VARCHAR,
+    loaded_at TIMESTAMP NOT NULL
+"""
+REJECTED_COLUMNS = """
+    load_id BIGINT NOT NULL, path VARCHAR NOT NULL, kind VARCHAR NOT NULL, period VARCHAR NOT NULL,
+    sheet VARCHAR, source_row BIGINT NOT NULL, column_name VARCHAR, value VARCHAR,
+    reason_code VARCHAR NOT NULL, reason VARCHAR NOT NULL
+"""
+_RESOLVED_REASONS = ("duplicate", "class_inconsistent")
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("create schema if not exists raw")
+    conn.execute("create schema if not exists ingest")
+    conn.execute(f"create table if not exists raw.ingestion_log ({LOG_COLUMNS})")
+    conn.execute(f"create table if not exists raw.rejected_rows ({REJECTED_COLUMNS})")
+    for kind in spec.KINDS:
+        cols = ", ".join(f"{c} {t}" for c, t in table_columns(kind).items())
+        conn.execute(f"create table if not exists ingest.{kind}_candidates ({cols})")
+        conn.execute(f"create table if not exists raw.{kind} ({cols})")
+
+
+def current_sha(conn: duckdb.DuckDBPyConnection, rel: str) -> str | None:
+    row = conn.execute("select sha256 from raw.ingestion_log where path = ? and is_current", [rel]).fetchone()
+    return row[0] if row else None
+
+
+
+
+def _retire(conn: duckdb.DuckDBPyConnection, rel: str) -> None:
+    conn.execute("update raw.ingestion_log set is_current = false where path = ? and is_current", [rel])
+    conn.execute("delete from raw.rejected_rows where path = ?", [rel])
+    for kind in spec.KINDS:
+        conn.execute(f"delete from ingest.{kind}_candidates where source_path = ?", [rel])
+
+
+def _next_load_id(conn: duckdb.DuckDBPyConnection) -> int:
+    return conn.execute("select coalesce(max(load_id), 0) + 1 from raw.ingestion_log").fetchone()[0]
+
+
+def record(conn: duckdb.DuckDBPyConnection, result: FileResult) -> int:
+    """Write one new file version: retire the path's previous version, add the log row,
+    candidate rows and schema rejections. Returns the new load_id."""
+    sub = result.sub
+    _retire(conn, sub.rel)
+    load_id = _next_load_id(conn)
+    rejected = result.rows_rejected
+    conn.execute(
+        "insert into raw.ingestion_log values (?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id, sub.rel, sub.kind, sub.period, result.sha256, result.status, result.sheet,
+            result.rows_read, result.rows_skipped, result.rows_read - rejected, rejected,
+            result.message, datetime.now(),
+        ],
+    )  # fmt: skip
+    if result.loaded is not None and result.loaded.height:
+        frame = result.loaded.with_columns(
+            load_id=pl.lit(load_id, pl.Int64),
+            source_path=pl.lit(sub.rel),
+            source_sheet=pl.lit(result.sheet),
+            period=pl.lit(sub.period),
+        )
+        conn.register("_cand", frame)
+        conn.execute(f"insert into ingest.{sub.kind}_candidates by name select * from _cand")
+        conn.unregister("_cand")
+    if result.rejections.height:
+        rej = result.rejections.with_columns(
+            load_id=pl.lit(load_id, pl.Int64),
+            path=pl.lit(sub.rel),
+            kind=pl.lit(sub.kind),
+            period=pl.lit(sub.period),
+            sheet=pl.lit(result.sheet),
+        ).rename({"column": "column_name"})
+        conn.register("_rej", rej)
+        conn.execute("insert into raw.rejected_rows by name select * from _rej")
+        conn.unregister("_rej")
+    return load_id
+
+
+def remove(conn: duckdb.DuckDBPyConnection, rel: str, kind: str, period: str) -> None:
+    """A file gone from raw/: its rows leave the warehouse; the log keeps a 'removed' line."""
+    _retire(conn, rel)
+    conn.execute(
+        "insert into raw.ingestion_log values (?, ?, ?, ?, '', 'removed', false, null, 0, 0, 0, 0, null, ?)",
+        [_next_load_id(conn), rel, kind, period, datetime.now()],
+    )
+
+
+def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) -> None:
+    """Rebuild raw.<kind> for `periods` from the candidates: class conflicts (trainings)
+    and duplicates become rejections; then refresh the touched files' counts."""
+    periods = sorted(set(periods))
+    if not periods:
+        return
+    if kind == "trainings":
+        # A class spans months and files: its consistency is judged over all of them.
+        periods = [r[0] for r in conn.execute("select distinct period from ingest.trainings_candidates").fetchall()] or periods
+    conn.execute("create or replace temp table _periods as select unnest(?) as period", [periods])
+    conn.execute(
+        f"delete from raw.rejected_rows where kind = ? and reason_code in {_RESOLVED_REASONS} "
+        "and period in (select period from _periods)",
+        [kind],
+    )
+    conflict = "false"
+    if kind == "trainings":
+        conn.execute(
+            """
+            create or replace temp table _bad_classes as
+            select class_id from ingest.trainings_candidates
+            group by class_id
+            having count(distinct (programme, provider, start_date, end_date)) > 1
+            """
+        )
+        conn.execute(
+            """
+            insert into raw.rejected_rows
+            select c.load_id, c.source_path, 'trainings', c.period, c.source_sheet, c.source_row,
+                   ?, c.class_id, 'class_inconsistent', ?
+            from ingest.trainings_candidates c semi join _bad_classes b using (class_id)
+            """,
+            [spec.header("trainings", "class_id"), zh.REASONS["class_inconsistent"]],
+        )
+        conflict = "class_id in (select class_id from _bad_classes)"
+    keys = ", ".join(spec.DEDUP_KEYS[kind])
+    conn.execute(
+        f"""
+        create or replace temp table _ranked as
+        select *,
+               row_number() over w as _rn,
+               first_value(source_path) over w as _first_path,
+               first_value(source_row) over w as _first_row
+        from ingest.{kind}_candidates
+        where period in (select period from _periods) and not ({conflict})
+        window w as (partition by period, {keys} order by load_id, source_row
+                     rows between unbounded preceding and unbounded following)
+        """
+    )
+    conn.execute(f"delete from raw.{kind} where period in (select period from _periods)")
+    conn.execute(f"insert into raw.{kind} select * exclude (_rn, _first_path, _first_row) from _ranked where _rn = 1")
+    conn.execute(
+        f"""
+        insert into raw.rejected_rows
+        select load_id, source_path, '{kind}', period, source_sheet, source_row, ?,
+               replace(replace(?, '{{path}}', _first_path), '{{row}}', _first_row::varchar),
+               'duplicate', ?
+        from _ranked where _rn > 1
+        """,
+        [zh.DUPLICATE_COLUMN, zh.DUPLICATE_OF, zh.REASONS["duplicate"]],
+    )
+    # Counts of every current file version in the touched periods.
+    conn.execute(
+        """
+        update raw.ingestion_log l
+        set rows_rejected = coalesce(r.n, 0), rows_loaded = l.rows_read - coalesce(r.n, 0)
+        from (select l2.load_id, (select count(distinct source_row) from raw.rejected_rows r
+                                   where r.load_id = l2.load_id) as n
+              from raw.ingestion_log l2) r
+        where l.load_id = r.load_id and l.is_current and l.status = 'loaded'
+          and l.kind = ? and l.period in (select period from _periods)
+        """,
+        [kind],
+    )

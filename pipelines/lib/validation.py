@@ -1,0 +1,165 @@
+"""Row validation as pandera schemas over Polars frames.
+
+Each rule is (field, reason code, expression that is True where a row FAILS). The rules
+of a kind become one pandera DataFrameSchema whose checks are named by field and reason;
+`validate` runs it lazily (all failures at once) and turns pandera's failure cases into
+rejections a clerk can act on: row, Chinese column header, masked value, Chinese reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.lib import pii, spec, zh
+from pipelines.lib.regions import divisions
+
+_DTYPES = {
+    "name": pl.String, "id": pl.String, "text": pl.String, "choice": pl.String, "region": pl.String,
+    "region_any": pl.String, "indicator": pl.String, "flag": pl.Boolean, "date": pl.Date,
+    "int": pl.Int64, "number": pl.Float64, "year": pl.Int32,
+}  # fmt: skip
+_PARSE_REASON = {
+    "date": "bad_date", "flag": "bad_flag", "int": "bad_number", "number": "bad_number",
+    "year": "bad_number", "region": "region_unknown", "region_any": "region_unknown",
+    "indicator": "indicator_unknown",
+}  # fmt: skip
+
+REJECTION_SCHEMA = {
+    "source_row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "reason_code": pl.String,
+    "reason": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a row is judged against: its reporting period."""
+
+    period_end: date
+    year: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    field: str
+    reason: str
+    fails: pl.Expr
+
+
+def _c(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def _raw(name: str) -> pl.Expr:
+    return pl.col(f"raw__{name}")
+
+
+def rules(kind: str, ctx: Context) -> list[Rule]:
+    divs = divisions()
+    all_codes = list(divs.by_code)
+    county_codes = [c for c, d in divs.by_code.items() if d.level == "county"]
+    out: list[Rule] = []
+    for f in spec.fields(kind):
+        c, raw = _c(f.name), _raw(f.name)
+        if f.required:
+            out.append(Rule(f.name, "required", raw.is_null()))
+        if f.type in _PARSE_REASON:
+            out.append(Rule(f.name, _PARSE_REASON[f.type], raw.is_not_null() & c.is_null()))
+        if f.type == "choice" and not f.open_choices:
+            out.append(Rule(f.name, "not_in_list", c.is_not_null() & ~c.is_in(list(f.choices or ()))))
+        if f.type == "date":
+            out.append(Rule(f.name, "date_after_period", c > pl.lit(ctx.period_end)))
+        if f.type in ("int", "number"):
+            out.append(Rule(f.name, "negative", c < 0))
+        if f.type in ("region", "region_any"):
+            out.append(Rule(f.name, "region_unknown", c.is_not_null() & ~c.is_in(all_codes)))
+        if f.type == "region":
+            out.append(Rule(f.name, "region_not_county", c.is_in(all_codes) & ~c.is_in(county_codes)))
+        if f.type == "year":
+            out.append(Rule(f.name, "year_mismatch", c.is_not_null() & (c != ctx.year)))
+        if f.type == "id":
+            raw_present = raw.is_not_null()
+            lost = raw_present & pii.lost_digits(raw)
+            bad_len = raw_present & ~lost & ~pii.well_formed(c)
+            bad_birth = raw_present & ~lost & ~bad_len & ~pii.valid_birth_date(c, ctx.period_end)
+            bad_check = raw_present & ~lost & ~bad_len & ~bad_birth & ~pii.valid_check_digit(c)
+            out += [
+                Rule(f.name, "id_lost_digits", lost),
+                Rule(f.name, "id_length", bad_len),
+                Rule(f.name, "id_birth_date", bad_birth),
+                Rule(f.name, "id_check_digit", bad_check),
+            ]
+    if kind in spec.PERSON_KINDS:
+        # 户籍地 is required but may be derived from the ID's first six digits.
+        derivable = _raw("origin_code").is_null() & pii.well_formed(_c("id_number"))
+        out.append(Rule("origin_code", "region_from_id_unknown", derivable & ~_c("id_number").str.slice(0, 6).is_in(county_codes)))
+    for sub, total in spec.SUBTOTALS.get(kind, ()):
+        out.append(Rule(sub, "subtotal_exceeds", _c(sub) > _c(total)))
+    if kind == "trainings":
+        out.append(Rule("end_date", "date_order", _c("end_date") < _c("start_date")))
+        out.append(Rule("attendance_days", "attendance_exceeds", _c("attendance_days") > _c("training_days")))
+    return out
+
+
+def schema(kind: str, ctx: Context) -> pa.DataFrameSchema:
+    """The pandera schema of one ledger kind for one reporting period."""
+    by_field: dict[str, list[pa.Check]] = {f.name: [] for f in spec.fields(kind)}
+    for r in rules(kind, ctx):
+        expr = ~r.fails.fill_null(False)
+        by_field[r.field].append(
+            pa.Check(lambda data, e=expr: data.lazyframe.select(e), name=r.reason, error=f"{r.field}:{r.reason}")
+        )
+    columns = {
+        f.name: pa.Column(_DTYPES[f.type], nullable=True, checks=by_field[f.name], required=True)
+        for f in spec.fields(kind)
+    }
+    return pa.DataFrameSchema(columns, name=kind, strict=False)
+
+
+def _reason_text(kind: str, field: str, code: str, ctx: Context) -> str:
+    f = spec.field(kind, field)
+    total = dict(spec.SUBTOTALS.get(kind, ())).get(field)
+    return zh.REASONS[code].format(
+        col=f.header(kind),
+        choices="、".join(f.choices or ()),
+        period_end=ctx.period_end.isoformat(),
+        total=spec.header(kind, total) if total else "",
+        year=ctx.year,
+    )
+
+
+def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split a normalised frame into (valid rows, rejections). A row with several
+    problems is one rejected row with several rejection lines."""
+    try:
+        schema(kind, ctx).validate(frame, lazy=True)
+        return frame, pl.DataFrame(schema=REJECTION_SCHEMA)
+    except pa.errors.SchemaErrors as exc:
+        # failure_case holds clear values (IDs!): it is never logged or kept.
+        cases = exc.failure_cases.select("check", "index")
+    if cases["index"].null_count():
+        # A whole-column failure (wrong dtype) is a bug in normalise.py, not bad data.
+        raise RuntimeError(f"schema-level validation failure for {kind}: {cases.filter(pl.col('index').is_null())['check'].to_list()}")
+    cases = cases.with_columns(pl.col("check").str.split_exact(":", 1).struct.rename_fields(["field", "code"])).unnest("check")
+    indexed = frame.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))
+    rows = []
+    for (field, code), grp in cases.group_by(["field", "code"]):
+        raw = pl.col(f"raw__{field}")
+        value = pii.mask_id(raw) if field == "id_number" else pii.mask_name(raw) if field == "name" else raw
+        picked = indexed.join(grp.select(pl.col("index").cast(pl.Int64).alias("_i")), on="_i", how="semi").select(
+            "source_row",
+            pl.lit(spec.header(kind, field)).alias("column"),
+            value.alias("value"),
+            pl.lit(code).alias("reason_code"),
+            pl.lit(_reason_text(kind, field, code, ctx)).alias("reason"),
+        )
+        rows.append(picked)
+    rejections = pl.concat(rows).sort("source_row", "column")
+    bad = rejections["source_row"].unique()
+    return frame.filter(~pl.col("source_row").is_in(bad.implode())), rejections

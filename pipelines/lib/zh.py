@@ -1,0 +1,242 @@
+"""Every piece of Chinese text a user sees lives here.
+
+Ledger headers and their variants, the lists of allowed values, rejection reasons a
+county clerk reads, and the words of the officials' reports. Code elsewhere refers to
+these by English keys, so wording can be fixed in one place.
+"""
+
+from __future__ import annotations
+
+# --- ledger kinds -------------------------------------------------------------------
+
+KIND_TITLES = {
+    "placements": "转移就业台账",
+    "trainings": "培训台账",
+    "workshops": "就业帮扶车间台账",
+    "targets": "目标任务",
+}
+
+# --- headers: canonical Chinese header and the variants seen in real ledgers -----------
+# Variants are compared after normalisation (NFKC, no spaces/line breaks, full-width
+# brackets folded), so only genuinely different wordings need listing.
+
+HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "placements": {
+        "name": ("姓名",),
+        "id_number": ("身份证号码", "身份证号", "公民身份号码", "身份证"),
+        "origin_code": ("户籍地行政区划代码", "户籍地区划代码", "户籍所在地行政区划代码"),
+        "is_poverty": ("是否脱贫劳动力", "是否脱贫人口", "脱贫劳动力"),
+        "is_monitored": ("是否防止返贫监测对象", "是否监测对象", "防止返贫监测对象"),
+        "destination_category": ("就业地区类别", "就业地类别", "就业区域类别"),
+        "destination_province": ("就业地省份", "就业省份"),
+        "destination_city": ("就业地市县", "就业地市(县)", "就业市县"),
+        "employer": ("就业单位", "就业单位名称", "用工单位"),
+        "industry": ("就业行业", "所属行业"),
+        "channel": ("就业渠道", "就业方式"),
+        "employment_date": ("就业日期", "就业时间", "上岗时间"),
+        "monthly_wage": ("月工资(元)", "月工资", "月收入(元)"),
+        "contract_months": ("劳动合同期限(月)", "劳动合同期限", "合同期限(月)"),
+        "reporting_unit": ("填报单位",),
+    },
+    "trainings": {
+        "class_id": ("班次编号", "培训班编号", "班级编号"),
+        "programme": ("培训项目", "培训品牌"),
+        "trade": ("培训工种", "工种"),
+        "training_type": ("培训类别", "培训类型"),
+        "provider": ("承训机构", "培训机构"),
+        "training_region_code": ("培训地行政区划代码", "培训地区划代码"),
+        "start_date": ("开班日期", "开班时间"),
+        "end_date": ("结业日期", "结业时间"),
+        "training_days": ("培训天数",),
+        "is_order_training": ("是否订单定向培训", "是否订单培训"),
+        "name": ("姓名",),
+        "id_number": ("身份证号码", "身份证号", "公民身份号码", "身份证"),
+        "origin_code": ("户籍地行政区划代码", "户籍地区划代码"),
+        "is_poverty": ("是否脱贫劳动力", "是否脱贫人口"),
+        "is_two_after": ("是否两后生",),
+        "attendance_days": ("出勤天数",),
+        "completed": ("是否结业",),
+        "certificate": ("取得证书", "证书类型", "取得证书类型"),
+        "employed_after": ("培训后是否就业", "是否就业"),
+        "employed_in_trade": ("是否对口就业",),
+    },
+    "workshops": {
+        "workshop_id": ("车间编号",),
+        "workshop_name": ("车间名称",),
+        "location_code": ("所在地行政区划代码", "所在地区划代码"),
+        "resettlement_site": ("所在安置区", "安置区"),
+        "workshop_type": ("车间类型",),
+        "main_industry": ("主导产业",),
+        "aid_region": ("援建地区", "帮扶地区"),
+        "recognised_date": ("认定日期", "认定时间"),
+        "employed": ("吸纳就业人数", "吸纳就业人数(人)", "就业人数"),
+        "poverty_employed": ("其中脱贫劳动力", "其中:脱贫劳动力", "其中脱贫劳动力人数"),
+        "monitored_employed": ("其中监测对象", "其中:监测对象", "其中防止返贫监测对象"),
+        "avg_monthly_wage": ("月人均工资(元)", "月人均工资", "人均月工资(元)"),
+    },
+    "targets": {
+        "year": ("年度", "年份"),
+        "region_code": ("行政区划代码", "区划代码"),
+        "indicator": ("指标", "指标名称", "指标代码"),
+        "target_value": ("目标值", "目标任务数", "目标"),
+    },
+}
+
+# --- allowed values -------------------------------------------------------------------
+
+DESTINATION_CATEGORIES = ("广东省", "东部其他省份", "省内就近")
+CHANNELS = ("有组织输出", "劳务协作工作站", "招聘会", "就业帮扶车间", "公益性岗位", "自主就业", "其他")
+PROGRAMMES = ("粤菜师傅", "广东技工", "南粤家政", "乡村工匠", "八桂家政", "八桂建工", "八桂米粉师傅")
+TRAINING_TYPES = ("就业技能培训", "岗位技能提升培训", "创业培训")
+CERTIFICATES = ("职业技能等级证书", "专项职业能力证书", "职业资格证书", "无")
+WORKSHOP_TYPES = ("就业帮扶车间", "稳岗就业基地")
+
+FLAG_TRUE = ("是", "Y", "YES", "√", "✓", "✔", "1", "TRUE", "T")
+FLAG_FALSE = ("否", "N", "NO", "×", "✗", "0", "FALSE", "F")
+CHECK_MARKS = ("√", "✓", "✔")
+
+# Rows whose first cells say these are totals or footers, not data.
+TOTAL_ROW_MARKERS = ("合计", "小计", "总计")
+FOOTER_ROW_PREFIXES = ("填表人", "审核人", "制表人", "填报人", "负责人", "注:", "说明:", "备注:")
+
+# --- indicators (code → Chinese name, unit) --------------------------------------------
+
+INDICATORS: dict[str, tuple[str, str]] = {
+    "employed_persons": ("帮助农村劳动力就业人数", "人"),
+    "employed_poverty_persons": ("其中脱贫劳动力", "人"),
+    "employed_poverty_share": ("脱贫劳动力占比", "%"),
+    "employed_guangdong_persons": ("到广东省就业人数", "人"),
+    "employed_guangdong_poverty_persons": ("其中到广东省就业脱贫劳动力", "人"),
+    "employed_other_east_persons": ("到东部其他省份就业人数", "人"),
+    "employed_other_east_poverty_persons": ("其中到东部其他省份就业脱贫劳动力", "人"),
+    "employed_in_province_persons": ("省内就近就业人数", "人"),
+    "employed_in_province_poverty_persons": ("其中省内就近就业脱贫劳动力", "人"),
+    "employed_organized_persons": ("有组织输出人数", "人"),
+    "employed_target": ("目标任务", "人"),
+    "employed_target_rate": ("目标完成率", "%"),
+    "training_classes": ("培训期数", "期"),
+    "training_person_times": ("培训人次", "人次"),
+    "training_poverty_person_times": ("其中脱贫劳动力人次", "人次"),
+    "training_completion_rate": ("结业率", "%"),
+    "training_certificate_rate": ("取证率", "%"),
+    "training_employment_rate": ("培训后就业率", "%"),
+    "training_in_trade_rate": ("对口就业率", "%"),
+    "workshop_count": ("帮扶车间数", "个"),
+    "workshop_employed": ("吸纳就业人数", "人"),
+    "workshop_poverty_employed": ("其中脱贫劳动力", "人"),
+    "base_count": ("稳岗就业基地数", "个"),
+    "base_employed": ("基地吸纳就业人数", "人"),
+}
+
+# Indicators a target may be set for, by the Chinese name used in target ledgers.
+TARGET_INDICATOR_ALIASES = {
+    "帮助农村劳动力就业人数": "employed_persons",
+    "帮助农村劳动力转移就业人数": "employed_persons",
+    "农村劳动力转移就业人数": "employed_persons",
+    "转移就业人数": "employed_persons",
+    "脱贫劳动力就业人数": "employed_poverty_persons",
+    "其中脱贫劳动力": "employed_poverty_persons",
+    "到广东省就业人数": "employed_guangdong_persons",
+    "培训人次": "training_person_times",
+    "培训期数": "training_classes",
+    "帮扶车间数": "workshop_count",
+    "吸纳就业人数": "workshop_employed",
+}
+
+# --- rejection reasons (what a county clerk reads) ---------------------------------------
+# {col} is the Chinese header, {period} the reporting period.
+
+REASONS = {
+    "required": "缺少必填项「{col}」",
+    "not_in_list": "「{col}」的值不在规定选项内（可选：{choices}）",
+    "bad_flag": "「{col}」应填写“是”或“否”",
+    "bad_date": "「{col}」无法识别为日期（请填写如 2024-05-03）",
+    "date_after_period": "「{col}」晚于填报期末（{period_end}）",
+    "date_order": "结业日期早于开班日期",
+    "bad_number": "「{col}」应为数字",
+    "negative": "「{col}」不能为负数",
+    "subtotal_exceeds": "「{col}」大于「{total}」",
+    "attendance_exceeds": "出勤天数大于培训天数",
+    "id_length": "身份证号码应为18位（数字，最后一位可为X）",
+    "id_lost_digits": "身份证号码已被Excel转为数字，后几位丢失，请将该列设为“文本”格式后重新填写",
+    "id_birth_date": "身份证号码中的出生日期无效",
+    "id_check_digit": "身份证号码校验位错误",
+    "region_unknown": "「{col}」不是有效的行政区划代码",
+    "region_not_county": "「{col}」应为县级行政区划代码",
+    "region_from_id_unknown": "未填写户籍地行政区划代码，且无法从身份证号码识别户籍地",
+    "indicator_unknown": "「{col}」不是可设定目标的指标",
+    "year_mismatch": "「{col}」与所在文件夹年份（{year}）不一致",
+    "duplicate": "重复记录",
+    "class_inconsistent": "同一班次的培训项目、承训机构或起止日期在不同行（或不同文件）中不一致",
+}
+
+# A duplicate rejection names the row it repeats ({path}, {row} are filled in SQL).
+DUPLICATE_COLUMN = "（整行）"
+DUPLICATE_OF = "与 {path} 第{row}行相同"
+
+# Notes (not rejections) written to the ingestion log.
+NOTES = {
+    "origin_from_id": "{n} 行未填写户籍地行政区划代码，已按身份证号码前6位推算",
+    "id_region_unknown": "{n} 行身份证号码前6位不是已知的行政区划代码（仅提示）",
+    "unknown_columns": "已忽略未识别的列：{cols}",
+    "skipped": "已跳过 {blank} 个空行、{total} 个合计/小计行、{footer} 个落款行",
+}
+
+# Reasons a whole file could not be read.
+FILE_ERRORS = {
+    "empty": "文件为空或没有任何数据",
+    "not_xlsx": "文件不是有效的 Excel（.xlsx）文件，可能已损坏、加密或为旧版 .xls 格式",
+    "encoding": "无法识别文件编码（应为 UTF-8 或 GBK）",
+    "no_header": "未找到表头行：请使用模板中的列名（如「{example}」）",
+    "wrong_kind": "该文件看起来是「{found}」，却放在了「{expected}」的文件夹中",
+    "missing_columns": "缺少必需的列：{cols}",
+    "unsupported": "不支持的文件类型（只接受 .xlsx 和 .csv）",
+    "bad_folder": "文件夹名不是填报期（应为 YYYY-MM，目标任务为 YYYY）",
+}
+
+# --- pre-submission check (collabstats check) ---------------------------------------------
+
+CHECK = {
+    "ok": "检查通过：共 {n} 行数据，没有发现问题。",
+    "bad": "发现 {bad} 行有问题（共 {n} 行数据），请修改后再报送。明细已写入：{path}",
+    "failed": "文件无法读取：{reason}",
+    "sheet": "问题清单",
+    "columns": ("工作表", "行号", "列", "填写内容", "问题"),
+}
+
+# --- templates ---------------------------------------------------------------------------
+
+TEMPLATE = {
+    "file": "{title}模板.xlsx",
+    "data_sheet": "台账",
+    "help_sheet": "填表说明",
+    "title_row": "XX县XXXX年XX月{title}",
+    "help_header": ("列名", "是否必填", "填写要求"),
+    "required": "必填",
+    "optional": "选填",
+    "general": (
+        "1. 每月一个文件，放在对应填报期的文件夹中；请勿修改表头文字。",
+        "2. 身份证号码列已设为文本格式，请勿改为数字，否则后几位会丢失。",
+        "3. 日期请填写如 2024-05-03；是否类请填写“是”或“否”。",
+        "4. 报送前可运行 collabstats check 文件名 进行预检。",
+    ),
+    "rules": {
+        "name": "填写姓名（系统不保存明文）",
+        "id": "18位身份证号码，文本格式",
+        "region": "6位县级行政区划代码",
+        "flag": "是 / 否",
+        "date": "日期，如 2024-05-03，不晚于填报期末",
+        "int": "非负整数",
+        "number": "非负数",
+        "text": "文本",
+        "choice": "从下拉列表中选择：{choices}",
+        "year": "四位年份，如 2024",
+        "indicator": "指标名称或代码，如 帮助农村劳动力就业人数",
+        "region_any": "6位行政区划代码（省、市或县）",
+    },
+}
+
+DEMO_KEY_WARNING = (
+    "COLLAB_PII_KEY is not set: using the built-in DEMO key. "
+    "Pseudonyms are NOT protected; never use this with real ledgers."
+)

@@ -1,0 +1,39 @@
+"""Paths and settings from the environment (flags override them in the CLI)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+@dataclass(frozen=True)
+class Paths:
+    raw_dir: Path
+    warehouse_dir: Path
+
+    @property
+    def build_db(self) -> Path:
+        """Person-level (pseudonymised) database that only the pipeline opens."""
+        return self.warehouse_dir / "build.duckdb"
+
+    @property
+    def serving_db(self) -> Path:
+        return self.warehouse_dir / "serving.duckdb"
+
+    @property
+    def marts_dir(self) -> Path:
+        return self.warehouse_dir / "marts"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.warehouse_dir / "exports"
+
+
+def paths(raw_dir: str | Path | None = None, warehouse_dir: str | Path | None = None) -> Paths:
+    raw = Path(raw_dir or os.environ.get("COLLAB_RAW_DIR") or REPO_ROOT / "raw")
+    wh = Path(warehouse_dir or os.environ.get("COLLAB_WAREHOUSE_DIR") or REPO_ROOT / "warehouse")
+    return Paths(raw_dir=raw.resolve(), warehouse_dir=wh.resolve())
