@@ -53,13 +53,23 @@ def is_demo_key(key: bytes) -> bool:
 # --- validity, as expressions over a normalised ID column ----------------------------------
 
 
-def lost_digits(raw: pl.Expr) -> pl.Expr:
-    """An ID that went through a spreadsheet number: scientific notation, a decimal
-    point, or 18 digits ending in 000 (Excel keeps 15 significant digits, so an 18-digit
-    number always ends in three zeros; a real ID ending in sequence 00 + check 0 is
-    vanishingly rare and would be rejected for the clerk to confirm)."""
+def lost_digits(raw: pl.Expr, numeric_cell: pl.Expr) -> pl.Expr:
+    """An ID that went through a spreadsheet number (Excel keeps 15 significant digits).
+    Certain: an xlsx number cell, scientific notation (CSV: 4.52127E+17), a decimal
+    point. Likely, and so only when the check digit also fails (a real ID never fails
+    it, so a clerk who retypes a real ID is never rejected again): 18 digits ending in
+    000 (a number exported as text), or the exact integer of the float nearest its
+    15-digit rounding (how a number cell reads back as text)."""
     s = raw.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-    return s.str.contains(r"^\d+(\.\d+)?E\+?\d+$") | s.str.contains(r"^\d+\.\d+$") | s.str.contains(r"^\d{15}000$")
+    n = s.cast(pl.Int64, strict=False)
+    rounded = ((n + 500) // 1000 * 1000).cast(pl.Float64).cast(pl.Int64)
+    looks_cut = s.str.contains(r"^\d{15}000$") | (s.str.contains(r"^\d{18}$") & (rounded == n)).fill_null(False)
+    return (
+        numeric_cell.fill_null(False)
+        | s.str.contains(r"^\d+(\.\d+)?E\+?\d+$")
+        | s.str.contains(r"^\d+\.\d+$")
+        | (looks_cut & ~valid_check_digit(s).fill_null(False))
+    )
 
 
 def well_formed(idn: pl.Expr) -> pl.Expr:

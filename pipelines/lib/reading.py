@@ -19,6 +19,7 @@ from pipelines.lib import spec, zh
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
+ID_NUMERIC = "id_numeric_cell"  # xlsx only: the ID was typed into a number cell
 
 
 class LedgerFileError(Exception):
@@ -149,8 +150,21 @@ def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
     _, sheet_name, frame, (h, score) = max(candidates, key=lambda c: c[0])
     _check_kind(score, kind)
     frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+    frame = frame.with_columns(_numeric_id_cells(reader, sheet_name, frame.row(h), kind))
     # The header is row h of the frame; feed it back as the first row like the CSV path.
     return sheet_name, frame.slice(h), h
+
+
+def _numeric_id_cells(reader: fastexcel.ExcelReader, sheet: str, header: tuple, kind: str) -> pl.Series:
+    """True where the ID cell is a number cell, i.e. Excel has already cut it to 15
+    significant digits. Asking calamine for the column as boolean converts number cells
+    and leaves text cells null, which tells the cell type apart without parsing XML."""
+    lookup = spec.header_lookup(kind)
+    idx = next((i for i, c in enumerate(header) if lookup.get(spec.normalise_header(c)) == "id_number"), None)
+    if idx is None:
+        return pl.lit(False).alias(ID_NUMERIC)
+    col = reader.load_sheet(sheet, header_row=None, skip_rows=0, use_columns=[idx], dtypes={idx: "boolean"}).to_polars()
+    return col.to_series(0).is_not_null().alias(ID_NUMERIC)
 
 
 def read_ledger(path: Path, kind: str) -> RawLedger:
@@ -172,7 +186,9 @@ def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLe
     lookup = spec.header_lookup(kind)
     mapping: dict[str, str] = {}
     unknown: list[str] = []
-    for col, cell in zip(frame.columns, header, strict=True):
+    for col, cell in zip(frame.columns, header, strict=False):
+        if col == ID_NUMERIC:
+            continue
         key = spec.normalise_header(cell)
         name = lookup.get(key)
         if name is not None and name not in mapping.values():
@@ -185,7 +201,9 @@ def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLe
 
     # Row numbers as Excel shows them: header is row header_idx+1, data start below it.
     body = body.with_row_index("source_row", offset=header_idx + 2).with_columns(pl.col("source_row").cast(pl.Int64))
-    cells = [c for c in frame.columns]
+    if ID_NUMERIC not in body.columns:
+        body = body.with_columns(pl.lit(False).alias(ID_NUMERIC))
+    cells = [c for c in frame.columns if c != ID_NUMERIC]
     stripped = [pl.col(c).str.strip_chars().replace("", None) for c in cells]
     body = body.with_columns(stripped)
 
@@ -199,11 +217,11 @@ def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLe
     )
     counts = dict(classified.group_by("_row_class").len().iter_rows())
     data = classified.filter(pl.col("_row_class") == "data").select(
-        "source_row", *[pl.col(c).alias(n) for c, n in mapping.items()]
+        "source_row", ID_NUMERIC, *[pl.col(c).alias(n) for c, n in mapping.items()]
     )
     # Optional columns absent from the file become null columns.
     data = data.with_columns([pl.lit(None, pl.String).alias(f.name) for f in spec.fields(kind) if f.name not in data.columns])
-    data = data.select("source_row", *[f.name for f in spec.fields(kind)])
+    data = data.select("source_row", ID_NUMERIC, *[f.name for f in spec.fields(kind)])
     return RawLedger(
         kind=kind,
         sheet=sheet,

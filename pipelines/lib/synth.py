@@ -11,7 +11,7 @@ import csv
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import xlsxwriter
@@ -186,6 +186,7 @@ def write_xlsx(
     """A ledger as a county clerk's Excel: merged title, header, rows, 合计 at the bottom."""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb.set_properties({"created": datetime(2024, 1, 1)})  # byte-identical output per seed
     ws = wb.add_worksheet("Sheet1")
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     hdr = headers(kind, header_variant) + ([extra_column] if extra_column else [])

@@ -15,6 +15,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipelines.lib import pii, spec, zh
+from pipelines.lib.reading import ID_NUMERIC
 from pipelines.lib.regions import divisions
 
 _DTYPES = {
@@ -85,7 +86,7 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
             out.append(Rule(f.name, "year_mismatch", c.is_not_null() & (c != ctx.year)))
         if f.type == "id":
             raw_present = raw.is_not_null()
-            lost = raw_present & pii.lost_digits(raw)
+            lost = raw_present & pii.lost_digits(raw, pl.col(ID_NUMERIC))
             bad_len = raw_present & ~lost & ~pii.well_formed(c)
             bad_birth = raw_present & ~lost & ~bad_len & ~pii.valid_birth_date(c, ctx.period_end)
             bad_check = raw_present & ~lost & ~bad_len & ~bad_birth & ~pii.valid_check_digit(c)
