@@ -1,0 +1,26 @@
+-- The reporting months that have data of any kind; metrics are reported for these.
+with placements as (
+    select * from {{ ref('stg_raw__placements') }}
+),
+
+trainings as (
+    select * from {{ ref('stg_raw__trainings') }}
+),
+
+workshops as (
+    select * from {{ ref('stg_raw__workshops') }}
+),
+
+periods as (
+    select period from placements
+    union
+    select period from trainings
+    union
+    select period from workshops
+)
+
+select
+    period,
+    left(period, 4)::integer as year,
+    last_day(strptime(period || '-01', '%Y-%m-%d')::date) as period_end
+from periods

@@ -1,0 +1,65 @@
+-- The metric table: one row per period × region × indicator, cumulative from 1 January
+-- to the end of the period (stocks: the period month's own figure).
+with employment as (
+    select * from {{ ref('int_employment_cumulated') }}
+),
+
+training as (
+    select * from {{ ref('int_training_cumulated') }}
+),
+
+workshops as (
+    select * from {{ ref('int_workshop_stocks_summed') }}
+),
+
+targets as (
+    select * from {{ ref('int_targets_attained') }}
+),
+
+regions as (
+    select * from {{ ref('int_regions_resolved') }}
+),
+
+indicators as (
+    select * from {{ ref('stg_reference__indicators') }}
+),
+
+shares as (
+    select
+        total.period,
+        total.region_code,
+        'employed_poverty_share' as indicator,
+        {{ pct_half_up('poor.value', 'total.value') }} as value
+    from employment as total
+    inner join employment as poor
+        on
+            poor.period = total.period
+            and poor.region_code = total.region_code
+            and poor.indicator = 'employed_poverty_persons'
+    where total.indicator = 'employed_persons'
+),
+
+all_values as (
+    select period, region_code, indicator, value::double as value from employment
+    union all
+    select period, region_code, indicator, value from shares
+    union all
+    select period, region_code, indicator, value from training
+    union all
+    select period, region_code, indicator, value from workshops
+    union all
+    select period, region_code, indicator, value from targets
+)
+
+select
+    v.period,
+    v.region_code,
+    r.region_name,
+    r.region_level,
+    v.indicator,
+    i.indicator_name,
+    v.value,
+    i.unit
+from all_values as v
+inner join regions as r on v.region_code = r.region_code
+inner join indicators as i on v.indicator = i.indicator

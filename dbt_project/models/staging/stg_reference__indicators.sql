@@ -1,0 +1,6 @@
+with source as (
+    select * from {{ ref('indicators') }}
+)
+
+select indicator, indicator_name, unit, sort_order
+from source
