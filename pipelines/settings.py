@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,3 +38,10 @@ def paths(raw_dir: str | Path | None = None, warehouse_dir: str | Path | None = 
     raw = Path(raw_dir or os.environ.get("COLLAB_RAW_DIR") or REPO_ROOT / "raw")
     wh = Path(warehouse_dir or os.environ.get("COLLAB_WAREHOUSE_DIR") or REPO_ROOT / "warehouse")
     return Paths(raw_dir=raw.resolve(), warehouse_dir=wh.resolve())
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so `.venv/bin/python` works without the
+    venv on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"

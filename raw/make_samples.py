@@ -39,13 +39,35 @@ def main() -> None:
             title = f"{county}{y}年{int(m)}月转移就业台账"
             folder = RAW / "placements" / month
             if ci == 0:
-                synth.write_xlsx(folder / f"{county}.xlsx", "placements", rows, title=title, total_row=True)
+                synth.write_xlsx(
+                    folder / f"{county}.xlsx", "placements", rows, title=title, total_row=True
+                )
             elif ci == 1:
-                synth.write_csv(folder / f"{county}.csv", "placements", rows, encoding="gbk", title=title, date_style="cn", header_variant=1)
+                synth.write_csv(
+                    folder / f"{county}.csv",
+                    "placements",
+                    rows,
+                    encoding="gbk",
+                    title=title,
+                    date_style="cn",
+                    header_variant=1,
+                )
                 if mi == 1:  # a supplementary file repeating one row of the main one
-                    synth.write_csv(folder / f"{county}_补报.csv", "placements", rows[:1] + [synth.placement_row(rng, pools[code][39], month)], encoding="gbk")
+                    synth.write_csv(
+                        folder / f"{county}_补报.csv",
+                        "placements",
+                        rows[:1] + [synth.placement_row(rng, pools[code][39], month)],
+                        encoding="gbk",
+                    )
             elif ci == 2:
-                synth.write_csv(folder / f"{county}.csv", "placements", rows, encoding="utf-8-sig", date_style="slash", total_row=True)
+                synth.write_csv(
+                    folder / f"{county}.csv",
+                    "placements",
+                    rows,
+                    encoding="utf-8-sig",
+                    date_style="slash",
+                    total_row=True,
+                )
             else:
                 synth.write_xlsx(
                     folder / f"{county}.xlsx", "placements", rows, title=title, date_style="serial", header_variant=2,
@@ -56,20 +78,54 @@ def main() -> None:
             start = date(int(y), int(m), rng.randint(1, 10))
             trainees = rng.sample(pools[code], rng.randint(20, 30))
             t_rows = synth.training_rows(rng, f"{code}-{y}{m}-01", trainees, start)
-            synth.write_xlsx(RAW / "trainings" / month / f"{county}培训台账.xlsx", "trainings", t_rows, title=f"{county}{y}年{int(m)}月培训台账", date_style=["cell", "cn", "dot", "iso"][ci])
+            synth.write_xlsx(
+                RAW / "trainings" / month / f"{county}培训台账.xlsx",
+                "trainings",
+                t_rows,
+                title=f"{county}{y}年{int(m)}月培训台账",
+                date_style=["cell", "cn", "dot", "iso"][ci],
+            )
 
             # Workshops: two per county, monthly headcount; 普定 also has a 稳岗就业基地.
             w_rows = [synth.workshop_row(rng, f"{code}-W{i}", code) for i in (1, 2)]
             if code == "520422":
                 w_rows.append(synth.workshop_row(rng, f"{code}-B1", code, "稳岗就业基地"))
-            synth.write_xlsx(RAW / "workshops" / month / f"{county}帮扶车间.xlsx", "workshops", w_rows, title=f"{county}就业帮扶车间台账（{y}年{int(m)}月）")
+            synth.write_xlsx(
+                RAW / "workshops" / month / f"{county}帮扶车间.xlsx",
+                "workshops",
+                w_rows,
+                title=f"{county}就业帮扶车间台账（{y}年{int(m)}月）",
+            )
 
-    targets = [{"year": 2024, "region_code": code, "indicator": "帮助农村劳动力就业人数", "target_value": 30} for code in COUNTIES]
-    targets += [
-        {"year": 2024, "region_code": "451300", "indicator": "employed_persons", "target_value": 55},
-        {"year": 2024, "region_code": "520400", "indicator": "employed_persons", "target_value": 65},
+    targets = [
+        {
+            "year": 2024,
+            "region_code": code,
+            "indicator": "帮助农村劳动力就业人数",
+            "target_value": 30,
+        }
+        for code in COUNTIES
     ]
-    synth.write_xlsx(RAW / "targets" / "2024" / "2024年目标任务.xlsx", "targets", targets, title="2024年东西部劳务协作目标任务")
+    targets += [
+        {
+            "year": 2024,
+            "region_code": "451300",
+            "indicator": "employed_persons",
+            "target_value": 55,
+        },
+        {
+            "year": 2024,
+            "region_code": "520400",
+            "indicator": "employed_persons",
+            "target_value": 65,
+        },
+    ]
+    synth.write_xlsx(
+        RAW / "targets" / "2024" / "2024年目标任务.xlsx",
+        "targets",
+        targets,
+        title="2024年东西部劳务协作目标任务",
+    )
 
 
 if __name__ == "__main__":

@@ -72,14 +72,20 @@ def parse_submission(raw_dir: Path, path: Path) -> Submission | None:
     return Submission(path=path, rel=rel.as_posix(), kind=parts[0], period=parts[1])
 
 
-def discover(raw_dir: Path, kind: str | None = None, periods: set[str] | None = None) -> list[Submission]:
+def discover(
+    raw_dir: Path, kind: str | None = None, periods: set[str] | None = None
+) -> list[Submission]:
     """Ledger files under raw_dir, sorted by path so runs are deterministic."""
     out = []
     for p in sorted(raw_dir.glob("*/*/*")):
         if not p.is_file():
             continue
         sub = parse_submission(raw_dir, p)
-        if sub and (kind is None or sub.kind == kind) and (periods is None or sub.period in periods):
+        if (
+            sub
+            and (kind is None or sub.kind == kind)
+            and (periods is None or sub.period in periods)
+        ):
             out.append(sub)
     return out
 
@@ -150,7 +156,9 @@ def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, l
         out = out.with_columns(
             person_key=pii.pseudonymise(out["id_number"], key),
             birth_year=idn.str.slice(6, 4).cast(pl.Int32),
-            sex=pl.when(idn.str.slice(16, 1).cast(pl.Int32) % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")),
+            sex=pl.when(idn.str.slice(16, 1).cast(pl.Int32) % 2 == 1)
+            .then(pl.lit("M"))
+            .otherwise(pl.lit("F")),
             origin_derived=pl.col("origin_code").is_null(),
             origin_code_reported=pl.coalesce("origin_code", idn.str.slice(0, 6)),
         )
@@ -169,7 +177,9 @@ def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, l
     for f in spec.fields(kind):
         if f.type in ("region", "region_any") and f.name != "origin_code":
             out = out.with_columns(
-                pl.col(f.name).replace_strict(_current_codes(out[f.name]), default=None, return_dtype=pl.String)
+                pl.col(f.name).replace_strict(
+                    _current_codes(out[f.name]), default=None, return_dtype=pl.String
+                )
             )
     cols = table_columns(kind)
     present = [c for c in cols if c in out.columns]
@@ -190,7 +200,12 @@ def process_file(sub: Submission, key: bytes, sha256: str | None = None) -> File
     loaded, notes = prepare(sub.kind, valid, key)
     skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
     if skipped:
-        notes.insert(0, zh.NOTES["skipped"].format(blank=raw.skipped_blank, total=raw.skipped_total, footer=raw.skipped_footer))
+        notes.insert(
+            0,
+            zh.NOTES["skipped"].format(
+                blank=raw.skipped_blank, total=raw.skipped_total, footer=raw.skipped_footer
+            ),
+        )
     if raw.unknown_columns:
         notes.append(zh.NOTES["unknown_columns"].format(cols="、".join(raw.unknown_columns)))
     return FileResult(

@@ -57,7 +57,9 @@ def ingest_kind(
             store.record(conn, result)
             summary.results.append(result)
             summary.touched_periods.add(sub.period)
-        scope = periods if periods is not None else {s.period for s in subs} | _all_periods(conn, kind)
+        scope = (
+            periods if periods is not None else {s.period for s in subs} | _all_periods(conn, kind)
+        )
         present = {s.rel for s in subs}
         for rel, period in _current(conn, kind, scope):
             if rel not in present:
@@ -73,10 +75,17 @@ def ingest_kind(
 
 
 def _all_periods(conn: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
-    return {r[0] for r in conn.execute("select distinct period from raw.ingestion_log where kind = ?", [kind]).fetchall()}
+    return {
+        r[0]
+        for r in conn.execute(
+            "select distinct period from raw.ingestion_log where kind = ?", [kind]
+        ).fetchall()
+    }
 
 
-def _current(conn: duckdb.DuckDBPyConnection, kind: str, periods: set[str]) -> list[tuple[str, str]]:
+def _current(
+    conn: duckdb.DuckDBPyConnection, kind: str, periods: set[str]
+) -> list[tuple[str, str]]:
     return conn.execute(
         "select path, period from raw.ingestion_log where kind = ? and is_current and period in (select unnest(?))",
         [kind, sorted(periods)],

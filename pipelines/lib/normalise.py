@@ -23,7 +23,9 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
     s = expr.str.normalize("NFKC").str.strip_chars().str.split(" ").list.first()
     serial = s.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
     # Excel's day 0 is 1899-12-30 once its fictitious 1900-02-29 is passed (all real dates).
-    from_serial = pl.when(serial.is_between(20000, 80000)).then(pl.date(1899, 12, 30) + pl.duration(days=serial))
+    from_serial = pl.when(serial.is_between(20000, 80000)).then(
+        pl.date(1899, 12, 30) + pl.duration(days=serial)
+    )
     ymd = s.str.replace_all(r"[年月./]", "-").str.replace(r"日$", "")
     parts = (
         pl.when(ymd.str.contains(r"^\d{8}$"))
@@ -32,7 +34,11 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
         .str.extract_groups(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
     )
     iso = pl.concat_str(
-        [parts.struct.field("1"), parts.struct.field("2").str.zfill(2), parts.struct.field("3").str.zfill(2)],
+        [
+            parts.struct.field("1"),
+            parts.struct.field("2").str.zfill(2),
+            parts.struct.field("3").str.zfill(2),
+        ],
         separator="-",
     )
     return pl.coalesce(from_serial, iso.str.to_date("%Y-%m-%d", strict=False))
@@ -41,7 +47,12 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
 def parse_flag(expr: pl.Expr, check_mark_style: bool) -> pl.Expr:
     """是/否, Y/N, 1/0, √/✓; in a √-style column an empty cell means 否."""
     s = expr.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-    out = pl.when(s.is_in(list(zh.FLAG_TRUE))).then(True).when(s.is_in(list(zh.FLAG_FALSE))).then(False)
+    out = (
+        pl.when(s.is_in(list(zh.FLAG_TRUE)))
+        .then(True)
+        .when(s.is_in(list(zh.FLAG_FALSE)))
+        .then(False)
+    )
     if check_mark_style:
         out = out.when(s.is_null()).then(False)
     return out.otherwise(None)
@@ -90,16 +101,28 @@ def normalise(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
         elif f.type == "number":
             e = parse_number(raw)
         elif f.type == "year":
-            e = raw.str.normalize("NFKC").str.extract(r"^\s*(\d{4})\s*年?\s*$", 1).cast(pl.Int32, strict=False)
+            e = (
+                raw.str.normalize("NFKC")
+                .str.extract(r"^\s*(\d{4})\s*年?\s*$", 1)
+                .cast(pl.Int32, strict=False)
+            )
         elif f.type == "id":
             e = normalise_id(raw)
         elif f.type in ("region", "region_any"):
             values = frame[f.name].str.normalize("NFKC").str.strip_chars()
             mapping = _region_codes(values)
-            e = raw.str.normalize("NFKC").str.strip_chars().replace_strict(mapping, default=None, return_dtype=pl.String)
+            e = (
+                raw.str.normalize("NFKC")
+                .str.strip_chars()
+                .replace_strict(mapping, default=None, return_dtype=pl.String)
+            )
         elif f.type == "indicator":
             mapping = {code: code for code in zh.INDICATORS} | zh.TARGET_INDICATOR_ALIASES
-            e = raw.str.normalize("NFKC").str.strip_chars().replace_strict(mapping, default=None, return_dtype=pl.String)
+            e = (
+                raw.str.normalize("NFKC")
+                .str.strip_chars()
+                .replace_strict(mapping, default=None, return_dtype=pl.String)
+            )
         else:  # text, name, choice
             e = raw.str.normalize("NFKC").str.strip_chars().str.replace_all(r"[\r\n]+", " ")
         exprs.append(e.alias(f.name))

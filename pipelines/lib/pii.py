@@ -63,7 +63,9 @@ def lost_digits(raw: pl.Expr, numeric_cell: pl.Expr) -> pl.Expr:
     s = raw.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
     n = s.cast(pl.Int64, strict=False)
     rounded = ((n + 500) // 1000 * 1000).cast(pl.Float64).cast(pl.Int64)
-    looks_cut = s.str.contains(r"^\d{15}000$") | (s.str.contains(r"^\d{18}$") & (rounded == n)).fill_null(False)
+    looks_cut = s.str.contains(r"^\d{15}000$") | (
+        s.str.contains(r"^\d{18}$") & (rounded == n)
+    ).fill_null(False)
     return (
         numeric_cell.fill_null(False)
         | s.str.contains(r"^\d+(\.\d+)?E\+?\d+$")
@@ -87,8 +89,12 @@ def valid_birth_date(idn: pl.Expr, latest: date) -> pl.Expr:
 
 
 def expected_check_char(idn: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal([idn.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_WEIGHTS)])
-    return (total % 11).replace_strict(dict(enumerate(_CHECK_CHARS)), default=None, return_dtype=pl.String)
+    total = pl.sum_horizontal(
+        [idn.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_WEIGHTS)]
+    )
+    return (total % 11).replace_strict(
+        dict(enumerate(_CHECK_CHARS)), default=None, return_dtype=pl.String
+    )
 
 
 def valid_check_digit(idn: pl.Expr) -> pl.Expr:
@@ -119,7 +125,15 @@ def mask_id(expr: pl.Expr) -> pl.Expr:
     n = expr.str.len_chars()
     return (
         pl.when(n >= 10)
-        .then(pl.concat_str([expr.str.slice(0, 6), pl.lit("*").repeat_by(n - 10).list.join(""), expr.str.slice(-4, 4)]))
+        .then(
+            pl.concat_str(
+                [
+                    expr.str.slice(0, 6),
+                    pl.lit("*").repeat_by(n - 10).list.join(""),
+                    expr.str.slice(-4, 4),
+                ]
+            )
+        )
         .otherwise(pl.lit("*").repeat_by(n).list.join(""))
     )
 

@@ -57,7 +57,9 @@ def _find_header(rows: list[list[object]], kind: str) -> tuple[int, dict[str, in
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         score = _score_header(row)
-        if max(score.values()) >= MIN_HEADER_MATCHES and (best is None or max(score.values()) > max(best[1].values())):
+        if max(score.values()) >= MIN_HEADER_MATCHES and (
+            best is None or max(score.values()) > max(best[1].values())
+        ):
             best = (i, score)
     return best
 
@@ -67,7 +69,9 @@ def _check_kind(score: dict[str, int], kind: str) -> None:
     if score[found] > score[kind]:
         raise LedgerFileError(
             "wrong_kind",
-            zh.FILE_ERRORS["wrong_kind"].format(found=zh.KIND_TITLES[found], expected=zh.KIND_TITLES[kind]),
+            zh.FILE_ERRORS["wrong_kind"].format(
+                found=zh.KIND_TITLES[found], expected=zh.KIND_TITLES[kind]
+            ),
         )
 
 
@@ -144,7 +148,10 @@ def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
         if found is not None:
             candidates.append((max(found[1].values()), sheet_name, frame, found))
     if not candidates:
-        if all(reader.load_sheet(s, header_row=None, skip_rows=0).height == 0 for s in reader.sheet_names):
+        if all(
+            reader.load_sheet(s, header_row=None, skip_rows=0).height == 0
+            for s in reader.sheet_names
+        ):
             raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
         raise _no_header(kind)
     _, sheet_name, frame, (h, score) = max(candidates, key=lambda c: c[0])
@@ -155,16 +162,48 @@ def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
     return sheet_name, frame.slice(h), h
 
 
-def _numeric_id_cells(reader: fastexcel.ExcelReader, sheet: str, header: tuple, kind: str) -> pl.Series:
+def _numeric_id_cells(
+    reader: fastexcel.ExcelReader, sheet: str, header: tuple, kind: str
+) -> pl.Series:
     """True where the ID cell is a number cell, i.e. Excel has already cut it to 15
     significant digits. Asking calamine for the column as boolean converts number cells
     and leaves text cells null, which tells the cell type apart without parsing XML."""
     lookup = spec.header_lookup(kind)
-    idx = next((i for i, c in enumerate(header) if lookup.get(spec.normalise_header(c)) == "id_number"), None)
+    idx = next(
+        (i for i, c in enumerate(header) if lookup.get(spec.normalise_header(c)) == "id_number"),
+        None,
+    )
     if idx is None:
         return pl.lit(False).alias(ID_NUMERIC)
-    col = reader.load_sheet(sheet, header_row=None, skip_rows=0, use_columns=[idx], dtypes={idx: "boolean"}).to_polars()
+    col = reader.load_sheet(
+        sheet, header_row=None, skip_rows=0, use_columns=[idx], dtypes={idx: "boolean"}
+    ).to_polars()
     return col.to_series(0).is_not_null().alias(ID_NUMERIC)
+
+
+def sniff_kind(path: Path) -> str | None:
+    """The ledger kind whose headers a file's first rows match best (for `check` on a
+    file outside raw/)."""
+    try:
+        if path.suffix.lower() == ".csv":
+            rows: list[list[object]] = list(csv.reader(io.StringIO(decode_csv(path.read_bytes()))))[
+                :HEADER_SCAN_ROWS
+            ]
+        else:
+            reader = fastexcel.read_excel(str(path))
+            rows = (
+                reader.load_sheet(
+                    0, header_row=None, skip_rows=0, dtypes="string", n_rows=HEADER_SCAN_ROWS
+                )
+                .to_polars()
+                .rows()
+            )
+    except Exception:
+        return None
+    best = max((_score_header(r) for r in rows), key=lambda s: max(s.values()), default=None)
+    if not best or max(best.values()) < MIN_HEADER_MATCHES:
+        return None
+    return max(best, key=lambda k: best[k])
 
 
 def read_ledger(path: Path, kind: str) -> RawLedger:
@@ -195,12 +234,18 @@ def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLe
             mapping[col] = name
         elif key:
             unknown.append(str(cell).strip())
-    missing = [f.header(kind) for f in spec.fields(kind) if f.required and f.name not in mapping.values()]
+    missing = [
+        f.header(kind) for f in spec.fields(kind) if f.required and f.name not in mapping.values()
+    ]
     if missing:
-        raise LedgerFileError("missing_columns", zh.FILE_ERRORS["missing_columns"].format(cols="、".join(missing)))
+        raise LedgerFileError(
+            "missing_columns", zh.FILE_ERRORS["missing_columns"].format(cols="、".join(missing))
+        )
 
     # Row numbers as Excel shows them: header is row header_idx+1, data start below it.
-    body = body.with_row_index("source_row", offset=header_idx + 2).with_columns(pl.col("source_row").cast(pl.Int64))
+    body = body.with_row_index("source_row", offset=header_idx + 2).with_columns(
+        pl.col("source_row").cast(pl.Int64)
+    )
     if ID_NUMERIC not in body.columns:
         body = body.with_columns(pl.lit(False).alias(ID_NUMERIC))
     cells = [c for c in frame.columns if c != ID_NUMERIC]
@@ -208,19 +253,39 @@ def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLe
     body = body.with_columns(stripped)
 
     # Classify rows that are not data: blank, totals, footers (signatures, notes).
-    folded = [pl.col(c).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "") for c in cells[: min(4, len(cells))]]
+    folded = [
+        pl.col(c).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
+        for c in cells[: min(4, len(cells))]
+    ]
     is_blank = pl.all_horizontal([pl.col(c).is_null() for c in cells])
-    is_total = pl.any_horizontal([f.str.starts_with(m) for f in folded for m in zh.TOTAL_ROW_MARKERS]).fill_null(False)
-    is_footer = pl.any_horizontal([f.str.starts_with(m) for f in folded for m in zh.FOOTER_ROW_PREFIXES]).fill_null(False)
+    is_total = pl.any_horizontal(
+        [f.str.starts_with(m) for f in folded for m in zh.TOTAL_ROW_MARKERS]
+    ).fill_null(False)
+    is_footer = pl.any_horizontal(
+        [f.str.starts_with(m) for f in folded for m in zh.FOOTER_ROW_PREFIXES]
+    ).fill_null(False)
     classified = body.with_columns(
-        pl.when(is_blank).then(pl.lit("blank")).when(is_total).then(pl.lit("total")).when(is_footer).then(pl.lit("footer")).otherwise(pl.lit("data")).alias("_row_class")
+        pl.when(is_blank)
+        .then(pl.lit("blank"))
+        .when(is_total)
+        .then(pl.lit("total"))
+        .when(is_footer)
+        .then(pl.lit("footer"))
+        .otherwise(pl.lit("data"))
+        .alias("_row_class")
     )
     counts = dict(classified.group_by("_row_class").len().iter_rows())
     data = classified.filter(pl.col("_row_class") == "data").select(
         "source_row", ID_NUMERIC, *[pl.col(c).alias(n) for c, n in mapping.items()]
     )
     # Optional columns absent from the file become null columns.
-    data = data.with_columns([pl.lit(None, pl.String).alias(f.name) for f in spec.fields(kind) if f.name not in data.columns])
+    data = data.with_columns(
+        [
+            pl.lit(None, pl.String).alias(f.name)
+            for f in spec.fields(kind)
+            if f.name not in data.columns
+        ]
+    )
     data = data.select("source_row", ID_NUMERIC, *[f.name for f in spec.fields(kind)])
     return RawLedger(
         kind=kind,

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DIVISIONS_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "admin_divisions_cn.csv"
+DIVISIONS_CSV = (
+    Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "admin_divisions_cn.csv"
+)
 
 # Ethnic-group names that appear in the full names of autonomous counties and
 # prefectures; the short name a ledger uses is the place name before the first of them.

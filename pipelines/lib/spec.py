@@ -14,7 +14,18 @@ from typing import Literal
 from pipelines.lib import zh
 
 FieldType = Literal[
-    "name", "id", "text", "region", "region_any", "flag", "date", "int", "number", "choice", "year", "indicator"
+    "name",
+    "id",
+    "text",
+    "region",
+    "region_any",
+    "flag",
+    "date",
+    "int",
+    "number",
+    "choice",
+    "year",
+    "indicator",
 ]
 
 

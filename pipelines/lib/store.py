@@ -46,14 +46,16 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def current_sha(conn: duckdb.DuckDBPyConnection, rel: str) -> str | None:
-    row = conn.execute("select sha256 from raw.ingestion_log where path = ? and is_current", [rel]).fetchone()
+    row = conn.execute(
+        "select sha256 from raw.ingestion_log where path = ? and is_current", [rel]
+    ).fetchone()
     return row[0] if row else None
 
 
-
-
 def _retire(conn: duckdb.DuckDBPyConnection, rel: str) -> None:
-    conn.execute("update raw.ingestion_log set is_current = false where path = ? and is_current", [rel])
+    conn.execute(
+        "update raw.ingestion_log set is_current = false where path = ? and is_current", [rel]
+    )
     conn.execute("delete from raw.rejected_rows where path = ?", [rel])
     for kind in spec.KINDS:
         conn.execute(f"delete from ingest.{kind}_candidates where source_path = ?", [rel])
@@ -119,7 +121,12 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
         return
     if kind == "trainings":
         # A class spans months and files: its consistency is judged over all of them.
-        periods = [r[0] for r in conn.execute("select distinct period from ingest.trainings_candidates").fetchall()] or periods
+        periods = [
+            r[0]
+            for r in conn.execute(
+                "select distinct period from ingest.trainings_candidates"
+            ).fetchall()
+        ] or periods
     conn.execute("create or replace temp table _periods as select unnest(?) as period", [periods])
     conn.execute(
         f"delete from raw.rejected_rows where kind = ? and reason_code in {_RESOLVED_REASONS} "
@@ -161,7 +168,9 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
         """
     )
     conn.execute(f"delete from raw.{kind} where period in (select period from _periods)")
-    conn.execute(f"insert into raw.{kind} select * exclude (_rn, _first_path, _first_row) from _ranked where _rn = 1")
+    conn.execute(
+        f"insert into raw.{kind} select * exclude (_rn, _first_path, _first_row) from _ranked where _rn = 1"
+    )
     conn.execute(
         f"""
         insert into raw.rejected_rows

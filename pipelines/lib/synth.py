@@ -60,7 +60,9 @@ def make_person(rng: random.Random, origin: str, poverty_share: float = 0.5) -> 
     return Person(name, make_id(origin, birth, seq), origin, rng.random() < poverty_share)
 
 
-def placement_row(rng: random.Random, p: Person, period: str, category: str | None = None) -> dict[str, object]:
+def placement_row(
+    rng: random.Random, p: Person, period: str, category: str | None = None
+) -> dict[str, object]:
     y, m = map(int, period.split("-"))
     day = rng.randint(1, 28)
     category = category or rng.choices(zh.DESTINATION_CATEGORIES, weights=(45, 20, 35))[0]
@@ -78,7 +80,15 @@ def placement_row(rng: random.Random, p: Person, period: str, category: str | No
         "destination_category": category,
         "destination_province": province,
         "destination_city": city,
-        "employer": rng.choice(["广州明华电子有限公司", "深圳宏达制衣厂", "东莞立信五金制品有限公司", "本县扶贫车间", "佛山美的物流"]),
+        "employer": rng.choice(
+            [
+                "广州明华电子有限公司",
+                "深圳宏达制衣厂",
+                "东莞立信五金制品有限公司",
+                "本县扶贫车间",
+                "佛山美的物流",
+            ]
+        ),
         "industry": rng.choice(["制造业", "建筑业", "住宿和餐饮业", "居民服务业"]),
         "channel": rng.choice(zh.CHANNELS),
         "employment_date": date(y, m, day),
@@ -88,7 +98,9 @@ def placement_row(rng: random.Random, p: Person, period: str, category: str | No
     }
 
 
-def training_rows(rng: random.Random, class_id: str, people: Sequence[Person], start: date) -> list[dict[str, object]]:
+def training_rows(
+    rng: random.Random, class_id: str, people: Sequence[Person], start: date
+) -> list[dict[str, object]]:
     programme = rng.choice(zh.PROGRAMMES)
     days = rng.choice([5, 10, 15, 20])
     end = start + timedelta(days=days - 1)
@@ -101,7 +113,11 @@ def training_rows(rng: random.Random, class_id: str, people: Sequence[Person], s
             {
                 "class_id": class_id,
                 "programme": programme,
-                "trade": {"粤菜师傅": "中式烹调师", "南粤家政": "家政服务员", "八桂家政": "家政服务员"}.get(programme, "电工"),
+                "trade": {
+                    "粤菜师傅": "中式烹调师",
+                    "南粤家政": "家政服务员",
+                    "八桂家政": "家政服务员",
+                }.get(programme, "电工"),
                 "training_type": "就业技能培训",
                 "provider": "县职业技能培训中心",
                 "training_region_code": p.origin,
@@ -124,7 +140,9 @@ def training_rows(rng: random.Random, class_id: str, people: Sequence[Person], s
     return rows
 
 
-def workshop_row(rng: random.Random, workshop_id: str, location: str, wtype: str = "就业帮扶车间") -> dict[str, object]:
+def workshop_row(
+    rng: random.Random, workshop_id: str, location: str, wtype: str = "就业帮扶车间"
+) -> dict[str, object]:
     employed = rng.randint(15, 120)
     poverty = rng.randint(employed // 3, employed * 2 // 3)
     return {

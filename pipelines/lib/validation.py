@@ -73,7 +73,9 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
         if f.type in _PARSE_REASON:
             out.append(Rule(f.name, _PARSE_REASON[f.type], raw.is_not_null() & c.is_null()))
         if f.type == "choice" and not f.open_choices:
-            out.append(Rule(f.name, "not_in_list", c.is_not_null() & ~c.is_in(list(f.choices or ()))))
+            out.append(
+                Rule(f.name, "not_in_list", c.is_not_null() & ~c.is_in(list(f.choices or ())))
+            )
         if f.type == "date":
             out.append(Rule(f.name, "date_after_period", c > pl.lit(ctx.period_end)))
         if f.type in ("int", "number"):
@@ -81,7 +83,9 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
         if f.type in ("region", "region_any"):
             out.append(Rule(f.name, "region_unknown", c.is_not_null() & ~c.is_in(all_codes)))
         if f.type == "region":
-            out.append(Rule(f.name, "region_not_county", c.is_in(all_codes) & ~c.is_in(county_codes)))
+            out.append(
+                Rule(f.name, "region_not_county", c.is_in(all_codes) & ~c.is_in(county_codes))
+            )
         if f.type == "year":
             out.append(Rule(f.name, "year_mismatch", c.is_not_null() & (c != ctx.year)))
         if f.type == "id":
@@ -99,12 +103,22 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
     if kind in spec.PERSON_KINDS:
         # 户籍地 is required but may be derived from the ID's first six digits.
         derivable = _raw("origin_code").is_null() & pii.well_formed(_c("id_number"))
-        out.append(Rule("origin_code", "region_from_id_unknown", derivable & ~_c("id_number").str.slice(0, 6).is_in(county_codes)))
+        out.append(
+            Rule(
+                "origin_code",
+                "region_from_id_unknown",
+                derivable & ~_c("id_number").str.slice(0, 6).is_in(county_codes),
+            )
+        )
     for sub, total in spec.SUBTOTALS.get(kind, ()):
         out.append(Rule(sub, "subtotal_exceeds", _c(sub) > _c(total)))
     if kind == "trainings":
         out.append(Rule("end_date", "date_order", _c("end_date") < _c("start_date")))
-        out.append(Rule("attendance_days", "attendance_exceeds", _c("attendance_days") > _c("training_days")))
+        out.append(
+            Rule(
+                "attendance_days", "attendance_exceeds", _c("attendance_days") > _c("training_days")
+            )
+        )
     return out
 
 
@@ -114,7 +128,11 @@ def schema(kind: str, ctx: Context) -> pa.DataFrameSchema:
     for r in rules(kind, ctx):
         expr = ~r.fails.fill_null(False)
         by_field[r.field].append(
-            pa.Check(lambda data, e=expr: data.lazyframe.select(e), name=r.reason, error=f"{r.field}:{r.reason}")
+            pa.Check(
+                lambda data, e=expr: data.lazyframe.select(e),
+                name=r.reason,
+                error=f"{r.field}:{r.reason}",
+            )
         )
     columns = {
         f.name: pa.Column(_DTYPES[f.type], nullable=True, checks=by_field[f.name], required=True)
@@ -146,14 +164,26 @@ def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame
         cases = exc.failure_cases.select("check", "index")
     if cases["index"].null_count():
         # A whole-column failure (wrong dtype) is a bug in normalise.py, not bad data.
-        raise RuntimeError(f"schema-level validation failure for {kind}: {cases.filter(pl.col('index').is_null())['check'].to_list()}")
-    cases = cases.with_columns(pl.col("check").str.split_exact(":", 1).struct.rename_fields(["field", "code"])).unnest("check")
+        raise RuntimeError(
+            f"schema-level validation failure for {kind}: {cases.filter(pl.col('index').is_null())['check'].to_list()}"
+        )
+    cases = cases.with_columns(
+        pl.col("check").str.split_exact(":", 1).struct.rename_fields(["field", "code"])
+    ).unnest("check")
     indexed = frame.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))
     rows = []
     for (field, code), grp in cases.group_by(["field", "code"]):
         raw = pl.col(f"raw__{field}")
-        value = pii.mask_id(raw) if field == "id_number" else pii.mask_name(raw) if field == "name" else raw
-        picked = indexed.join(grp.select(pl.col("index").cast(pl.Int64).alias("_i")), on="_i", how="semi").select(
+        value = (
+            pii.mask_id(raw)
+            if field == "id_number"
+            else pii.mask_name(raw)
+            if field == "name"
+            else raw
+        )
+        picked = indexed.join(
+            grp.select(pl.col("index").cast(pl.Int64).alias("_i")), on="_i", how="semi"
+        ).select(
             "source_row",
             pl.lit(spec.header(kind, field)).alias("column"),
             value.alias("value"),

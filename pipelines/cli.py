@@ -1,0 +1,142 @@
+"""`collabstats` command: run, check, template (export and generate: see their issues).
+
+Settings come from COLLAB_RAW_DIR / COLLAB_WAREHOUSE_DIR / COLLAB_PII_KEY; flags
+override them. Dagster definitions are imported only by the commands that run them,
+so `check` and `template` start fast on a clerk's laptop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from pipelines import settings
+from pipelines.lib import spec, zh
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="East–West labour-cooperation statistics pipeline.",
+)
+console = Console()
+
+RawDir = typer.Option(
+    None, "--raw-dir", envvar="COLLAB_RAW_DIR", help="Folder of ledgers (default raw/)."
+)
+WarehouseDir = typer.Option(
+    None,
+    "--warehouse-dir",
+    envvar="COLLAB_WAREHOUSE_DIR",
+    help="Warehouse folder (default warehouse/).",
+)
+
+
+def _configure(raw_dir: Path | None, warehouse_dir: Path | None) -> settings.Paths:
+    """Resolve paths (flag > env > default) and export them for the Dagster resources."""
+    p = settings.paths(raw_dir, warehouse_dir)
+    os.environ["COLLAB_RAW_DIR"] = str(p.raw_dir)
+    os.environ["COLLAB_WAREHOUSE_DIR"] = str(p.warehouse_dir)
+    return p
+
+
+def _logging() -> None:
+    handler = RichHandler(console=console, show_path=False, show_time=False, markup=False)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
+    logging.getLogger("collabstats").setLevel(logging.INFO)
+    logging.getLogger("pipelines").setLevel(logging.INFO)
+
+
+@app.command()
+def run(raw_dir: Path = RawDir, warehouse_dir: Path = WarehouseDir) -> None:
+    """Run the whole pipeline in process: ingest → dbt build → checks → publish."""
+    from pipelines.lib import pii
+    from pipelines.lib.pipeline_run import run_pipeline
+
+    _logging()
+    p = _configure(raw_dir, warehouse_dir)
+    try:
+        key = pii.pii_key()
+    except pii.MissingKeyError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if pii.is_demo_key(key):
+        console.print(f"[bold yellow]WARNING: {zh.DEMO_KEY_WARNING}[/bold yellow]")
+    started = time.perf_counter()
+    outcome = run_pipeline(p)
+    table = Table(
+        title=f"collabstats run — {time.perf_counter() - started:.1f} s", show_header=False
+    )
+    for label, seconds in outcome.timings.items():
+        table.add_row(f"time: {label}", f"{seconds:.1f} s")
+    for label, value in outcome.summary:
+        table.add_row(label, str(value))
+    console.print(table)
+    if not outcome.success:
+        console.print(
+            f"[red]Run failed at: {', '.join(outcome.failed_steps)}. The serving file was not replaced.[/red]"
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Ledger file (.xlsx or .csv)."
+    ),
+    kind: str = typer.Option(
+        None,
+        "--kind",
+        help="placements|trainings|workshops|targets (default: from folder or headers).",
+    ),
+    period: str = typer.Option(
+        None, "--period", help="Reporting period YYYY-MM (default: folder name or this month)."
+    ),
+    out: Path = typer.Option(
+        None, "--out", help="Folder for the problem list (default: beside the file)."
+    ),
+) -> None:
+    """Pre-submission check: list the rows that would be rejected, with reasons; exit 1 if any."""
+    from pipelines.lib.checkfile import check_file
+
+    if kind is not None and kind not in spec.KINDS:
+        raise typer.BadParameter(f"kind must be one of {', '.join(spec.KINDS)}")
+    outcome = check_file(file, kind=kind, period=period, out_dir=out)
+    if outcome.result.status != "loaded":
+        console.print(f"[red]{zh.CHECK['failed'].format(reason=outcome.result.message)}[/red]")
+        raise typer.Exit(1)
+    if outcome.ok:
+        console.print(f"[green]{zh.CHECK['ok'].format(n=outcome.result.rows_read)}[/green]")
+        return
+    table = Table(*zh.CHECK["columns"][1:])
+    for row in outcome.problems.iter_rows():
+        table.add_row(*["" if v is None else str(v) for v in row[1:]])
+    console.print(table)
+    bad = outcome.problems[zh.CHECK["columns"][1]].n_unique()
+    console.print(
+        f"[red]{zh.CHECK['bad'].format(bad=bad, n=outcome.result.rows_read, path=outcome.report)}[/red]"
+    )
+    raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    kind: str = typer.Argument(..., help="placements|trainings|workshops|targets"),
+    out: Path = typer.Option(Path("."), "--out", help="Folder to write the template into."),
+) -> None:
+    """Write a blank ledger with drop-downs and an instructions sheet."""
+    from pipelines.lib.templates import write_template
+
+    if kind not in spec.KINDS:
+        raise typer.BadParameter(f"kind must be one of {', '.join(spec.KINDS)}")
+    console.print(str(write_template(kind, out)))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,100 @@
+"""Ingest assets: one per ledger kind, monthly partitions (targets: by year folder,
+unpartitioned since they are few). Thin: the work is in pipelines.lib.load."""
+
+import logging
+
+import dagster as dg
+
+from pipelines.defs.ingest.checks import CHECK_SPECS, check_results
+from pipelines.defs.resources import Warehouse
+from pipelines.lib import zh
+from pipelines.lib.load import ingest_kind
+from pipelines.lib.quality import quality
+
+log = logging.getLogger("collabstats")
+
+# East–West cooperation in its current pairing (Guangdong with Guangxi and Guizhou) runs
+# from 2021; end_offset=1 makes the current month a partition as soon as it starts.
+MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offset=1)
+POOL = "duckdb_build"  # every writer of the build database; limit 1 in dagster.yaml
+
+
+def month_of(partition_key: str) -> str:
+    return partition_key[:7]
+
+
+def partition_of(month: str) -> str:
+    return f"{month}-01"
+
+
+def _materialize(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, periods: set[str] | None
+):
+    def on_file(sub):
+        context.log.info(f"reading {sub.rel}")
+
+    with warehouse.build_db() as conn:
+        summary = ingest_kind(
+            conn, warehouse.paths.raw_dir, kind, warehouse.pii_key(), periods, on_file=on_file
+        )
+        q = quality(conn, kind, periods)
+    log.info(
+        "%s: %d files (%d unchanged, %d failed, %d removed); rows read %d, loaded %d, rejected %d",
+        kind, summary.files_seen, summary.unchanged, len(summary.failed), summary.removed,
+        q.rows_read, q.rows_loaded, q.rows_rejected,
+    )  # fmt: skip
+    return dg.MaterializeResult(
+        metadata={
+            "files": q.files,
+            "files_changed": len(summary.results),
+            "files_unchanged": summary.unchanged,
+            "files_failed": len(q.failed_files),
+            "rows_read": q.rows_read,
+            "rows_loaded": q.rows_loaded,
+            "rows_rejected": q.rows_rejected,
+            "periods": ", ".join(sorted(periods)) if periods else "all",
+        },
+        check_results=check_results(context.assets_def.key, q),
+    )
+
+
+def _monthly_ingest_asset(kind: str) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["raw", kind])
+
+    @dg.asset(
+        key=key,
+        group_name="ingest",
+        partitions_def=MONTHLY,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=POOL,
+        kinds={"duckdb", "polars"},
+        check_specs=CHECK_SPECS(key),
+        description=f"{zh.KIND_TITLES[kind]}: validated, pseudonymised rows of raw/{kind}/<YYYY-MM>/, one partition per reporting month.",
+    )
+    def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        periods = {month_of(k) for k in context.partition_keys}
+        return _materialize(context, warehouse, kind, periods)
+
+    return _asset
+
+
+placements = _monthly_ingest_asset("placements")
+trainings = _monthly_ingest_asset("trainings")
+workshops = _monthly_ingest_asset("workshops")
+
+_TARGETS = dg.AssetKey(["raw", "targets"])
+
+
+@dg.asset(
+    key=_TARGETS,
+    group_name="ingest",
+    pool=POOL,
+    kinds={"duckdb", "polars"},
+    check_specs=CHECK_SPECS(_TARGETS),
+    description=f"{zh.KIND_TITLES['targets']}: yearly targets from raw/targets/<YYYY>/ (few rows: reloaded whole).",
+)
+def targets(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    return _materialize(context, warehouse, "targets", None)
+
+
+INGEST_ASSETS = [placements, trainings, workshops, targets]

@@ -1,0 +1,66 @@
+"""Asset checks of the ingest assets, computed during materialisation from the load's
+quality figures (pipelines.lib.quality). Metadata is written for a person: counts per
+reason, a few masked sample rows."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.lib.quality import Quality, max_rejected_share
+
+
+def CHECK_SPECS(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:  # noqa: N802 - reads as a constant
+    return [
+        dg.AssetCheckSpec("rows_accounted_for", asset=key, blocking=True,
+                          description="Per file: rows read = rows loaded + rows rejected, and the table holds the loaded rows."),
+        dg.AssetCheckSpec("rejected_share_within_limit", asset=key, blocking=True,
+                          description="Rejected rows stay under COLLAB_MAX_REJECTED_SHARE (default 50%) of rows read; above it a ledger is systematically wrong and publishing stops."),
+        dg.AssetCheckSpec("no_rejected_rows", asset=key,
+                          description="Warns with counts per reason and masked samples when any row was rejected."),
+        dg.AssetCheckSpec("files_readable", asset=key,
+                          description="Warns when a file could not be read at all (empty, corrupt, wrong kind, no header)."),
+    ]  # fmt: skip
+
+
+def _table(header: tuple[str, ...], rows: list[tuple]) -> dg.MetadataValue:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [
+        "| " + " | ".join("" if v is None else str(v).replace("|", "/") for v in r) + " |"
+        for r in rows
+    ]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def check_results(key: dg.AssetKey, q: Quality) -> list[dg.AssetCheckResult]:
+    limit = max_rejected_share()
+    return [
+        dg.AssetCheckResult(
+            asset_key=key,
+            check_name="rows_accounted_for",
+            passed=not q.unbalanced_files,
+            metadata={"rows_read": q.rows_read, "rows_loaded": q.rows_loaded, "rows_rejected": q.rows_rejected,
+                      "unbalanced_files": ", ".join(q.unbalanced_files) or "none"},
+        ),
+        dg.AssetCheckResult(
+            asset_key=key,
+            check_name="rejected_share_within_limit",
+            passed=q.rejected_share <= limit,
+            metadata={"rejected_share": round(q.rejected_share, 4), "limit": limit},
+        ),
+        dg.AssetCheckResult(
+            asset_key=key,
+            check_name="no_rejected_rows",
+            passed=q.rows_rejected == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rows_rejected": q.rows_rejected,
+                      "per_reason": _table(("reason", "problems"), q.reasons),
+                      "samples": _table(("file", "row", "column", "value (masked)", "reason"), q.samples)},
+        ),
+        dg.AssetCheckResult(
+            asset_key=key,
+            check_name="files_readable",
+            passed=not q.failed_files,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"failed_files": _table(("file", "reason"), q.failed_files)},
+        ),
+    ]  # fmt: skip

@@ -1,0 +1,40 @@
+"""Resources: where the raw ledgers and the warehouse live, and the PII key."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+
+from pipelines import settings
+from pipelines.lib import pii
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Paths from COLLAB_RAW_DIR / COLLAB_WAREHOUSE_DIR (CLI flags set these)."""
+
+    raw_dir: str
+    warehouse_dir: str
+
+    @classmethod
+    def from_env(cls) -> "Warehouse":
+        p = settings.paths()
+        return cls(raw_dir=str(p.raw_dir), warehouse_dir=str(p.warehouse_dir))
+
+    @property
+    def paths(self) -> settings.Paths:
+        return settings.paths(self.raw_dir, self.warehouse_dir)
+
+    def pii_key(self) -> bytes:
+        return pii.pii_key()
+
+    @contextmanager
+    def build_db(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The person-level build database; one writer, closed after each asset so the
+        next step (dbt, publish) can open it."""
+        self.paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        conn = duckdb.connect(str(self.paths.build_db))
+        try:
+            yield conn
+        finally:
+            conn.close()

@@ -1,0 +1,90 @@
+"""dbt models as assets (dagster-dbt) and the serving file published after them."""
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines import settings
+from pipelines.defs.ingest.assets import POOL
+from pipelines.defs.resources import Warehouse
+from pipelines.lib.publish import publish
+from pipelines.settings import DBT_PROJECT_DIR
+
+log = logging.getLogger("collabstats")
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def ensure_manifest(project: DbtProject = dbt_project) -> None:
+    """Parse the dbt project when the manifest is missing or older than a model, macro,
+    seed or the project file (`dagster dev` does this through prepare_if_dev; the CLI and
+    tests load definitions without it)."""
+    manifest = project.manifest_path
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    if manifest.exists() and manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+        return
+    DbtCliResource(project_dir=project, dbt_executable=settings.dbt_executable()).cli(
+        ["parse", "--quiet"], target_path=project.target_path
+    ).wait()
+
+
+ensure_manifest()
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Groups follow the dbt folder (staging, intermediate, marts; seeds → reference)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "warehouse"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LayerTranslator(),
+    pool=POOL,
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """dbt build: seeds, models and their tests (tests surface as asset checks; an
+    error-severity test failure fails the step, so nothing downstream is published)."""
+    os.environ["COLLAB_BUILD_DB"] = str(warehouse.paths.build_db)  # read by profiles.yml
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def _mart_keys() -> list[dg.AssetKey]:
+    return [
+        key for key, spec in ((s.key, s) for s in dbt_models.specs) if spec.group_name == "marts"
+    ]
+
+
+@dg.asset(
+    key="serving_file",
+    group_name="serving",
+    deps=_mart_keys(),
+    pool=POOL,
+    kinds={"duckdb", "parquet"},
+    description=(
+        "serving.duckdb: marts, dimensions, metrics, ingestion_log and rejected_rows (masked), "
+        "no person-level rows; built aside and renamed into place. Marts also as Parquet."
+    ),
+)
+def serving_file(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    p = warehouse.paths
+    result = publish(p.build_db, p.serving_db, p.marts_dir)
+    log.info("published %s (%d tables)", p.serving_db, len(result.tables))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(p.serving_db)),
+            "parquet_dir": dg.MetadataValue.path(str(p.marts_dir)),
+            **{f"rows_{t}": n for t, n in result.tables.items()},
+        }
+    )
