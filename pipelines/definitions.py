@@ -21,7 +21,7 @@ defs = dg.Definitions(
     assets=ALL_ASSETS,
     jobs=[pipeline_job],
     resources={
-        "warehouse": Warehouse.from_env(),
+        "warehouse": Warehouse(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
     # One process, steps in order: the build database has one writer at a time by design.

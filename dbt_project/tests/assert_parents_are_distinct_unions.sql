@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "metrics"}}}) }}
 -- A parent's distinct persons lie between its largest child and the sum of its children:
 -- a person placed from two counties of one city counts once in the city.
 with metrics as (

@@ -11,15 +11,12 @@ from pipelines.lib import pii
 
 
 class Warehouse(dg.ConfigurableResource):
-    """Paths from COLLAB_RAW_DIR / COLLAB_WAREHOUSE_DIR (CLI flags set these)."""
+    """Where ledgers and the warehouse live. Unset fields follow COLLAB_RAW_DIR /
+    COLLAB_WAREHOUSE_DIR at the moment of use (the CLI's flags set those), so one loaded
+    Definitions serves runs over different folders."""
 
-    raw_dir: str
-    warehouse_dir: str
-
-    @classmethod
-    def from_env(cls) -> "Warehouse":
-        p = settings.paths()
-        return cls(raw_dir=str(p.raw_dir), warehouse_dir=str(p.warehouse_dir))
+    raw_dir: str | None = None
+    warehouse_dir: str | None = None
 
     @property
     def paths(self) -> settings.Paths:

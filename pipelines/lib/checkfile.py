@@ -66,7 +66,7 @@ def check_file(
     store.ensure_schema(conn)
     store.record(conn, result)
     store.resolve(conn, kind, {period})
-    problems = conn.execute(
+    problems = conn.sql(
         "select sheet, source_row, column_name, value, reason from raw.rejected_rows order by source_row, column_name"
     ).pl()
     conn.close()

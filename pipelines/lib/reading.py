@@ -131,6 +131,8 @@ def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
 
 
 def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
+    if path.stat().st_size == 0:
+        raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises several types for corrupt/encrypted files
@@ -146,7 +148,9 @@ def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
             continue
         found = _find_header(frame.head(HEADER_SCAN_ROWS).rows(), kind)
         if found is not None:
-            candidates.append((max(found[1].values()), sheet_name, frame, found))
+            # calamine drops leading empty columns; use_columns counts from column A
+            offset = sheet.available_columns()[0].absolute_index
+            candidates.append((max(found[1].values()), sheet_name, frame, found, offset))
     if not candidates:
         if all(
             reader.load_sheet(s, header_row=None, skip_rows=0).height == 0
@@ -154,16 +158,16 @@ def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
         ):
             raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
         raise _no_header(kind)
-    _, sheet_name, frame, (h, score) = max(candidates, key=lambda c: c[0])
+    _, sheet_name, frame, (h, score), offset = max(candidates, key=lambda c: c[0])
     _check_kind(score, kind)
     frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
-    frame = frame.with_columns(_numeric_id_cells(reader, sheet_name, frame.row(h), kind))
+    frame = frame.with_columns(_numeric_id_cells(reader, sheet_name, frame.row(h), kind, offset))
     # The header is row h of the frame; feed it back as the first row like the CSV path.
     return sheet_name, frame.slice(h), h
 
 
 def _numeric_id_cells(
-    reader: fastexcel.ExcelReader, sheet: str, header: tuple, kind: str
+    reader: fastexcel.ExcelReader, sheet: str, header: tuple, kind: str, offset: int
 ) -> pl.Series:
     """True where the ID cell is a number cell, i.e. Excel has already cut it to 15
     significant digits. Asking calamine for the column as boolean converts number cells
@@ -176,7 +180,7 @@ def _numeric_id_cells(
     if idx is None:
         return pl.lit(False).alias(ID_NUMERIC)
     col = reader.load_sheet(
-        sheet, header_row=None, skip_rows=0, use_columns=[idx], dtypes={idx: "boolean"}
+        sheet, header_row=None, skip_rows=0, use_columns=[idx + offset], dtypes="boolean"
     ).to_polars()
     return col.to_series(0).is_not_null().alias(ID_NUMERIC)
 

@@ -111,7 +111,8 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
             )
         )
     for sub, total in spec.SUBTOTALS.get(kind, ()):
-        out.append(Rule(sub, "subtotal_exceeds", _c(sub) > _c(total)))
+        # a negative total is its own error; comparing to it would only add noise
+        out.append(Rule(sub, "subtotal_exceeds", (_c(sub) > _c(total)) & (_c(total) >= 0)))
     if kind == "trainings":
         out.append(Rule("end_date", "date_order", _c("end_date") < _c("start_date")))
         out.append(

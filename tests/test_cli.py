@@ -1,0 +1,73 @@
+"""The collabstats command: check (exit codes, problem list) and template (round trip)."""
+
+from __future__ import annotations
+
+import random
+
+import fastexcel
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.lib import synth, zh
+
+runner = CliRunner()
+
+
+def _ledger(tmp_path, bad: bool):
+    rng = random.Random(3)
+    rows = [synth.placement_row(rng, synth.make_person(rng, "451324"), "2024-10") for _ in range(4)]
+    if bad:
+        rows[1]["id_number"] = synth.corrupt_check(rows[1]["id_number"])
+        rows[3] = dict(rows[2])  # a repeat inside the file
+    f = tmp_path / "placements" / "2024-10" / "金秀县.xlsx"
+    synth.write_xlsx(f, "placements", rows, title="金秀县2024年10月转移就业台账")
+    return f
+
+
+def test_check_passes_a_clean_ledger(tmp_path):
+    result = runner.invoke(app, ["check", str(_ledger(tmp_path, bad=False))])
+    assert result.exit_code == 0, result.output
+    assert "检查通过" in result.output
+
+
+def test_check_lists_bad_rows_and_writes_them(tmp_path):
+    f = _ledger(tmp_path, bad=True)
+    result = runner.invoke(
+        app, ["check", str(f), "--out", str(tmp_path / "out")], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 1
+    assert "身份证号码校验位错误" in result.output and "重复记录" in result.output
+    report = tmp_path / "out" / f"金秀县_{zh.CHECK['sheet']}.xlsx"
+    sheet = fastexcel.read_excel(str(report)).load_sheet(0).to_polars()
+    assert sheet.columns == list(zh.CHECK["columns"])
+    assert sheet[zh.CHECK["columns"][1]].to_list() == [4, 6]  # title, header, rows 3..6
+
+
+def test_check_reports_an_unreadable_file(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("nothing,here\n1,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(f)])
+    assert result.exit_code == 1 and "表头" in result.output
+
+
+def test_template_round_trip(tmp_path):
+    result = runner.invoke(app, ["template", "trainings", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "培训台账模板.xlsx"
+    reader = fastexcel.read_excel(str(path))
+    assert reader.sheet_names == [zh.TEMPLATE["data_sheet"], zh.TEMPLATE["help_sheet"]]
+    header = reader.load_sheet(0, header_row=1).to_polars().columns
+    assert header == synth.headers("trainings")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)[zh.TEMPLATE["data_sheet"]]
+    validations = {
+        str(v.sqref).split(":")[0][:-1].rstrip("0123456789"): v.formula1
+        for v in ws.data_validations.dataValidation
+    }
+    assert any("粤菜师傅" in (f or "") for f in validations.values())
+    assert ws.freeze_panes == "A3"
+
+
+def test_unknown_kind_is_refused(tmp_path):
+    assert runner.invoke(app, ["template", "people", "--out", str(tmp_path)]).exit_code != 0

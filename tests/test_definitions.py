@@ -1,0 +1,75 @@
+"""The whole Definitions loads, and its graph is what the data team expects."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.definitions import defs
+
+
+def _keys(graph) -> set[str]:
+    return {"/".join(k.path) for k in graph.get_all_asset_keys()}
+
+
+def test_asset_graph():
+    graph = defs.resolve_asset_graph()
+    keys = _keys(graph)
+    assert {
+        "raw/placements",
+        "raw/trainings",
+        "raw/workshops",
+        "raw/targets",
+        "serving_file",
+    } <= keys
+    assert {
+        "marts/metrics",
+        "marts/dim_regions",
+        "marts/ingestion_log",
+        "marts/rejected_rows",
+        "staging/stg_raw__placements",
+    } <= keys
+    # ingest feeds staging; marts feed the serving file
+    assert (
+        dg.AssetKey(["raw", "placements"])
+        in graph.get(dg.AssetKey(["staging", "stg_raw__placements"])).parent_keys
+    )
+    assert dg.AssetKey(["marts", "metrics"]) in graph.get(dg.AssetKey("serving_file")).parent_keys
+
+
+def test_partitions_and_groups():
+    graph = defs.resolve_asset_graph()
+    placements = graph.get(dg.AssetKey(["raw", "placements"]))
+    assert isinstance(placements.partitions_def, dg.MonthlyPartitionsDefinition)
+    assert placements.backfill_policy == dg.BackfillPolicy.single_run()
+    assert graph.get(dg.AssetKey(["raw", "targets"])).partitions_def is None
+    groups = {
+        graph.get(k).group_name
+        for k in graph.get_all_asset_keys()
+        if graph.has(k) and graph.get(k).is_materializable
+    }
+    assert {"ingest", "staging", "intermediate", "marts", "reference", "serving"} <= groups
+
+
+def test_checks_from_pandera_and_dbt():
+    checks = {
+        (("/".join(c.asset_key.path)), c.name) for c in defs.resolve_asset_graph().asset_check_keys
+    }
+    for kind in ("placements", "trainings", "workshops", "targets"):
+        assert (f"raw/{kind}", "rows_accounted_for") in checks
+        assert (f"raw/{kind}", "rejected_share_within_limit") in checks
+    assert any(a == "marts/metrics" and "unique_combination" in n for a, n in checks)
+    specs = {
+        s.name: s.blocking
+        for s in defs.resolve_assets_def(dg.AssetKey(["raw", "placements"])).check_specs
+    }
+    assert specs == {
+        "rows_accounted_for": True,
+        "rejected_share_within_limit": True,
+        "no_rejected_rows": False,
+        "files_readable": False,
+    }
+
+
+def test_job_and_executor():
+    job = defs.resolve_job_def("pipeline_job")
+    assert job.executor_def.name == "in_process"

@@ -1,0 +1,173 @@
+"""Loading into a real DuckDB file: idempotent by path and content, replacement of one
+file's rows, duplicates across files, removal, and rows accounted for per file."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import duckdb
+import pytest
+
+from pipelines.lib import synth
+from pipelines.lib.load import ingest_kind
+from pipelines.lib.quality import quality
+from tests.scenario import write_scenario
+
+KINDS = ("placements", "trainings", "workshops", "targets")
+
+
+def _snapshot(conn) -> dict[str, list]:
+    tables = [f"raw.{k}" for k in KINDS] + ["raw.rejected_rows", "raw.ingestion_log"]
+    return {t: sorted(conn.execute(f"select * from {t}").fetchall(), key=repr) for t in tables}
+
+
+def _load_all(conn, raw, key):
+    return {k: ingest_kind(conn, raw, k, key) for k in KINDS}
+
+
+@pytest.fixture
+def raw(tmp_path):
+    raw = tmp_path / "raw"
+    write_scenario(raw)
+    return raw
+
+
+@pytest.fixture
+def conn(tmp_path):
+    c = duckdb.connect(str(tmp_path / "build.duckdb"))
+    yield c
+    c.close()
+
+
+def test_loading_the_same_folder_twice_changes_nothing(raw, conn, key):
+    _load_all(conn, raw, key)
+    before = _snapshot(conn)
+    second = _load_all(conn, raw, key)
+    assert all(s.unchanged == s.files_seen and not s.results for s in second.values())
+    assert _snapshot(conn) == before
+
+
+def test_every_row_read_is_loaded_or_rejected(raw, conn, key):
+    _load_all(conn, raw, key)
+    rows = conn.execute(
+        "select path, rows_read, rows_loaded, rows_rejected from raw.ingestion_log where is_current"
+    ).fetchall()
+    assert all(r == lo + rj for _, r, lo, rj in rows)
+    counts = dict(
+        conn.execute("select source_path, count(*) from raw.placements group by 1").fetchall()
+    )
+    assert {p: lo for p, _, lo, _ in rows if p.startswith("placements") and lo} == counts
+    q = quality(conn, "placements", None)
+    assert (q.rows_read, q.rows_loaded, q.rows_rejected, q.unbalanced_files) == (11, 8, 3, [])
+
+
+def test_changed_file_replaces_exactly_its_rows(raw, conn, key):
+    _load_all(conn, raw, key)
+    others = conn.execute(
+        "select * from raw.placements where source_path <> 'placements/2024-10/金秀县.xlsx' order by all"
+    ).fetchall()
+    rng = random.Random(5)
+    new_rows = [
+        synth.placement_row(rng, synth.make_person(rng, "451324"), "2024-10") for _ in range(3)
+    ]
+    synth.write_xlsx(raw / "placements" / "2024-10" / "金秀县.xlsx", "placements", new_rows)
+    s = ingest_kind(conn, raw, "placements", key)
+    assert (len(s.results), s.unchanged) == (1, s.files_seen - 1)
+    assert (
+        conn.execute(
+            "select count(*) from raw.placements where source_path = 'placements/2024-10/金秀县.xlsx'"
+        ).fetchone()[0]
+        == 3
+    )
+    assert (
+        conn.execute(
+            "select * from raw.placements where source_path <> 'placements/2024-10/金秀县.xlsx' order by all"
+        ).fetchall()
+        == others
+    )
+    versions = conn.execute(
+        "select is_current, rows_read from raw.ingestion_log where path = 'placements/2024-10/金秀县.xlsx' order by load_id"
+    ).fetchall()
+    assert versions == [(False, 2), (True, 3)]  # the log keeps every version
+
+
+def test_duplicate_across_files_is_loaded_once_and_reported(raw, conn, key):
+    _load_all(conn, raw, key)
+    dup = conn.execute(
+        "select path, source_row, reason, value from raw.rejected_rows where reason_code = 'duplicate'"
+    ).fetchall()
+    assert dup == [
+        (
+            "placements/2024-11/普定县_补报.csv",
+            2,
+            "重复记录",
+            "与 placements/2024-11/普定县.csv 第2行相同",
+        )
+    ]
+    assert (
+        conn.execute(
+            "select count(*) from raw.placements where period = '2024-11' and origin_code = '520422'"
+        ).fetchone()[0]
+        == 1
+    )
+
+
+def test_removing_the_original_promotes_the_repeat(raw, conn, key):
+    _load_all(conn, raw, key)
+    (raw / "placements" / "2024-11" / "普定县.csv").unlink()
+    s = ingest_kind(conn, raw, "placements", key)
+    assert s.removed == 1
+    assert conn.execute(
+        "select source_path from raw.placements where origin_code = '520422'"
+    ).fetchall() == [("placements/2024-11/普定县_补报.csv",)]
+    assert (
+        conn.execute(
+            "select count(*) from raw.rejected_rows where reason_code = 'duplicate'"
+        ).fetchone()[0]
+        == 0
+    )
+    log = conn.execute(
+        "select rows_loaded, rows_rejected from raw.ingestion_log where path = 'placements/2024-11/普定县_补报.csv' and is_current"
+    ).fetchone()
+    assert log == (1, 0)
+
+
+def test_inconsistent_class_is_rejected_across_files(raw, conn, key):
+    _load_all(conn, raw, key)
+    rows = conn.execute(
+        "select column_name, value from raw.rejected_rows where reason_code = 'class_inconsistent'"
+    ).fetchall()
+    assert rows == [("班次编号", "K2"), ("班次编号", "K2")]
+    assert (
+        conn.execute("select count(*) from raw.trainings where class_id = 'K2'").fetchone()[0] == 0
+    )
+
+
+def test_a_partition_load_leaves_other_months_alone(raw, conn, key):
+    _load_all(conn, raw, key)
+    before = conn.execute(
+        "select * from raw.placements where period <> '2024-11' order by all"
+    ).fetchall()
+    for f in (raw / "placements" / "2024-11").iterdir():
+        f.write_bytes(f.read_bytes())  # same content: nothing to do
+    shutil.rmtree(raw / "placements" / "2024-10")  # outside the partition: must not be retired
+    s = ingest_kind(conn, raw, "placements", key, periods={"2024-11"})
+    assert s.removed == 0 and not s.results
+    assert (
+        conn.execute(
+            "select * from raw.placements where period <> '2024-11' order by all"
+        ).fetchall()
+        == before
+    )
+
+
+def test_unreadable_file_is_logged_and_the_run_goes_on(raw, conn, key):
+    (raw / "placements" / "2024-10" / "坏文件.xlsx").write_bytes(b"not a workbook")
+    s = ingest_kind(conn, raw, "placements", key)
+    assert len(s.failed) == 1
+    status, message = conn.execute(
+        "select status, message from raw.ingestion_log where path like '%坏文件%'"
+    ).fetchone()
+    assert status == "failed" and "Excel" in message
+    assert conn.execute("select count(*) from raw.placements").fetchone()[0] == 8

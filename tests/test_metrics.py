@@ -1,0 +1,115 @@
+"""Every indicator of the scenario (tests/scenario.py) against values worked out by hand,
+at county, city and province level, from the published serving file."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+A, B, C, LAIBIN, GX, ANSHUN, GZ = (
+    "451324",
+    "451321",
+    "520422",
+    "451300",
+    "450000",
+    "520400",
+    "520000",
+)
+
+# (period, region) → {indicator: value}; None = NULL (a rate without denominator).
+EXPECTED = {
+    ("2023-12", A): {"employed_persons": 1, "employed_guangdong_persons": 1, "employed_poverty_persons": 0, "employed_poverty_share": 0.0},
+    ("2024-10", A): {
+        "employed_persons": 2, "employed_poverty_persons": 1, "employed_poverty_share": 50.0,
+        "employed_guangdong_persons": 1, "employed_in_province_persons": 1, "employed_other_east_persons": 0,
+        "employed_organized_persons": 1, "employed_guangdong_poverty_persons": 1,
+        "employed_target": 4, "employed_target_rate": 50.0,
+        "training_classes": 1, "training_person_times": 3, "training_poverty_person_times": 1,
+        "training_completion_rate": 66.67, "training_certificate_rate": 50.0,
+        "training_employment_rate": 100.0, "training_in_trade_rate": 50.0,
+    },
+    ("2024-10", B): {
+        "employed_persons": 1, "employed_poverty_share": 100.0, "employed_guangdong_persons": 1,
+        "training_person_times": 1, "training_completion_rate": 100.0, "training_certificate_rate": 100.0,
+        "training_employment_rate": 0.0, "training_in_trade_rate": None,
+    },
+    ("2024-10", LAIBIN): {
+        "employed_persons": 3, "employed_poverty_persons": 2, "employed_poverty_share": 66.67,
+        "employed_guangdong_persons": 2, "employed_in_province_persons": 1,
+        "employed_target": 3, "employed_target_rate": 100.0,
+        "training_classes": 1, "training_person_times": 4, "training_completion_rate": 75.0,
+        "training_certificate_rate": 66.67, "training_employment_rate": 66.67, "training_in_trade_rate": 50.0,
+    },
+    ("2024-10", GX): {"employed_persons": 3, "employed_poverty_share": 66.67},
+    ("2024-10", C): {"workshop_count": 2, "workshop_employed": 80, "workshop_poverty_employed": 30, "base_count": 0},
+    ("2024-10", ANSHUN): {"workshop_count": 2, "workshop_employed": 80},
+    ("2024-11", A): {
+        "employed_persons": 3, "employed_poverty_persons": 1, "employed_poverty_share": 33.33,
+        "employed_guangdong_persons": 1, "employed_in_province_persons": 2, "employed_other_east_persons": 1,
+        "employed_organized_persons": 1, "employed_target_rate": 75.0,
+        "training_person_times": 3, "training_completion_rate": 66.67,
+    },
+    ("2024-11", B): {"employed_persons": 2, "employed_poverty_persons": 1, "employed_guangdong_persons": 2, "employed_poverty_share": 50.0},
+    # A city is the distinct union of its counties: P5 counts in A and in B, once here.
+    ("2024-11", LAIBIN): {
+        "employed_persons": 4, "employed_guangdong_persons": 3, "employed_in_province_persons": 2,
+        "employed_other_east_persons": 1, "employed_poverty_persons": 2, "employed_poverty_share": 50.0,
+        "employed_target_rate": 133.33,
+    },
+    ("2024-11", C): {
+        "employed_persons": 1, "employed_in_province_persons": 1, "employed_poverty_persons": 0, "employed_poverty_share": 0.0,
+        "workshop_count": 1, "workshop_employed": 55, "workshop_poverty_employed": 21,
+    },
+    ("2024-11", GZ): {"employed_persons": 1, "workshop_employed": 55},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def metrics(scenario_run):
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    rows = con.execute(
+        "select period, region_code, indicator, value, region_level, unit from metrics"
+    ).fetchall()
+    con.close()
+    return {(p, r, i): (v, lvl, u) for p, r, i, v, lvl, u in rows}
+
+
+@pytest.mark.parametrize(("period", "region"), list(EXPECTED))
+def test_indicator_values_match_hand_computed(metrics, period, region):
+    got = {i: metrics.get((period, region, i), ("missing",))[0] for i in EXPECTED[(period, region)]}
+    assert got == EXPECTED[(period, region)]
+
+
+def test_no_rows_before_a_region_has_data(metrics):
+    assert ("2024-10", C, "employed_persons") not in metrics  # 普定 placed nobody until November
+    assert (
+        "2024-11",
+        A,
+        "workshop_count",
+    ) not in metrics  # 金秀 reports no workshops: missing, not 0
+
+
+def test_levels_and_units(metrics):
+    assert metrics[("2024-11", LAIBIN, "employed_persons")][1:] == ("city", "人")
+    assert metrics[("2024-11", GX, "employed_poverty_share")][1:] == ("province", "%")
+    assert metrics[("2024-11", A, "training_classes")][1:] == ("county", "期")
+
+
+def test_rejections_reach_the_serving_file(scenario_run):
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    reasons = sorted(r[0] for r in con.execute("select reason_code from rejected_rows").fetchall())
+    log = con.execute(
+        "select sum(rows_read), sum(rows_loaded), sum(rows_rejected) from ingestion_log where is_current"
+    ).fetchone()
+    con.close()
+    # P6 check digit, P7 missing category, P4's repeat, K2's two rows, W3's 其中 > total
+    assert reasons == [
+        "class_inconsistent",
+        "class_inconsistent",
+        "duplicate",
+        "id_check_digit",
+        "required",
+        "subtotal_exceeds",
+    ]
+    assert log[0] == log[1] + log[2]
+    assert log[2] == 6

@@ -1,0 +1,127 @@
+"""The serving file: never locked by a run, never half-built, untouched by a failed run."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+import pytest
+
+from pipelines.lib import synth
+from pipelines.lib.pipeline_run import run_pipeline
+from pipelines.settings import paths
+from tests.conftest import copy_tree
+
+READER = textwrap.dedent(
+    """
+    import duckdb, json, sys, time
+    path, stop = sys.argv[1], sys.argv[2]
+    held = duckdb.connect(path, read_only=True)   # what a dashboard keeps open
+    seen, errors = set(), []
+    import os
+    while not os.path.exists(stop):
+        try:
+            seen.add(held.execute("select count(*) from metrics").fetchone()[0])
+            fresh = duckdb.connect(path, read_only=True)   # a new dashboard query
+            seen.add(fresh.execute("select count(*) from metrics").fetchone()[0])
+            fresh.close()
+        except Exception as exc:
+            errors.append(repr(exc))
+        time.sleep(0.02)
+    print(json.dumps({"seen": sorted(seen), "errors": errors}))
+    """
+)
+
+
+@pytest.fixture
+def env(tmp_path, scenario_raw, monkeypatch):
+    raw = copy_tree(scenario_raw, tmp_path / "raw")
+    wh = tmp_path / "wh"
+    monkeypatch.setenv("COLLAB_RAW_DIR", str(raw))
+    monkeypatch.setenv("COLLAB_WAREHOUSE_DIR", str(wh))
+    return paths(raw, wh)
+
+
+def _metric_rows(db) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select count(*) from metrics").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_dashboard_reading_during_a_rebuild_never_fails_or_sees_empty(env, tmp_path):
+    assert run_pipeline(env).success
+    first = _metric_rows(env.serving_db)
+    # New data so the second run publishes something different: a new county in December.
+    rng = random.Random(1)
+    rows = [synth.placement_row(rng, synth.make_person(rng, "520424"), "2024-12") for _ in range(5)]
+    synth.write_csv(env.raw_dir / "placements" / "2024-12" / "关岭县.csv", "placements", rows)
+
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(env.serving_db), str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(1.0)
+        assert run_pipeline(env).success
+        time.sleep(0.5)
+    finally:
+        stop.touch()
+        out, _ = reader.communicate(timeout=60)
+    report = json.loads(out)
+    assert report["errors"] == []
+    assert 0 not in report["seen"]
+    assert first in report["seen"]
+    second = _metric_rows(env.serving_db)
+    assert second > first  # a new connection sees the new data
+
+
+def test_failed_blocking_check_leaves_serving_file_byte_for_byte(env, monkeypatch):
+    assert run_pipeline(env).success
+    before = env.serving_db.read_bytes()
+    parquet_before = {p.name: p.read_bytes() for p in env.marts_dir.iterdir()}
+    # Any rejected row now breaks the blocking rejected-share check of the ingest assets.
+    monkeypatch.setenv("COLLAB_MAX_REJECTED_SHARE", "0")
+    rng = random.Random(2)
+    rows = [synth.placement_row(rng, synth.make_person(rng, "520424"), "2024-12") for _ in range(3)]
+    rows[0]["employer"] = None
+    synth.write_csv(env.raw_dir / "placements" / "2024-12" / "关岭县.csv", "placements", rows)
+    outcome = run_pipeline(env)
+    assert not outcome.success
+    assert "serving_file" not in outcome.timings  # never started
+    assert env.serving_db.read_bytes() == before
+    assert {p.name: p.read_bytes() for p in env.marts_dir.iterdir()} == parquet_before
+
+
+def test_serving_file_has_marts_only(scenario_run):
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    tables = {
+        r[0]
+        for r in con.execute("select table_name from duckdb_tables() where not internal").fetchall()
+    }
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where not internal"
+        ).fetchall()
+    }
+    con.close()
+    assert {
+        "metrics",
+        "ingestion_log",
+        "rejected_rows",
+        "dim_regions",
+        "dim_indicators",
+        "region_period_summary",
+    } <= tables
+    assert not any(t.startswith(("stg_", "int_")) for t in tables)
+    assert not columns & {"person_key", "id_number", "name", "birth_year"}
+    assert {p.stem for p in scenario_run.marts_dir.glob("*.parquet")} == tables
