@@ -1,4 +1,4 @@
-"""`collabstats` command: run, check, template (export and generate: see their issues).
+"""`collabstats` command: run, check, template, export.
 
 Settings come from COLLAB_RAW_DIR / COLLAB_WAREHOUSE_DIR / COLLAB_PII_KEY; flags
 override them. Dagster definitions are imported only by the commands that run them,
@@ -136,6 +136,30 @@ def template(
     if kind not in spec.KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(spec.KINDS)}")
     console.print(str(write_template(kind, out)))
+
+
+@app.command()
+def export(
+    region: str = typer.Option(
+        ..., "--region", help="Region code or name (安顺市, 金秀县, 520400)."
+    ),
+    period: str = typer.Option(..., "--period", help="Reporting period YYYY-MM."),
+    warehouse_dir: Path = WarehouseDir,
+    out: Path = typer.Option(None, "--out", help="Output folder (default: <warehouse>/exports/)."),
+) -> None:
+    """Write the officials' workbook (and a CSV per sheet) for a region and period."""
+    from pipelines.lib.export import ExportError
+    from pipelines.lib.export import export as write_export
+
+    p = settings.paths(None, warehouse_dir)
+    try:
+        xlsx, csvs = write_export(p.serving_db, region, period, out or p.exports_dir)
+    except ExportError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(str(xlsx))
+    for c in csvs:
+        console.print(str(c))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines import settings
+from pipelines.defs.exports.assets import official_exports
 from pipelines.defs.ingest.assets import INGEST_ASSETS
 from pipelines.defs.resources import Warehouse
 from pipelines.defs.warehouse.assets import dbt_models, dbt_project, serving_file
 
-ALL_ASSETS = [*INGEST_ASSETS, dbt_models, serving_file]
+ALL_ASSETS = [*INGEST_ASSETS, dbt_models, serving_file, official_exports]
 
 # Everything, for the months selected at launch (the CLI passes the range of months present).
 pipeline_job = dg.define_asset_job(

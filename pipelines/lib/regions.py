@@ -51,7 +51,12 @@ def short_names(full: str) -> set[str]:
                 if full[i:].startswith(_ETHNIC):
                     out |= {full[:i] + short_suffix, full[:i]}
                     break
-    for suffix in ("县", "市", "区", "州", "地区", "盟", "旗"):
+    if full.endswith("自治区"):  # 广西壮族自治区 → 广西, 新疆维吾尔自治区 → 新疆
+        stem = full[: -len("自治区")]
+        for token in (*_ETHNIC, "维吾尔"):
+            stem = stem.replace(token, "")
+        out.add(stem)
+    for suffix in ("县", "市", "区", "州", "地区", "盟", "旗", "省"):
         if full.endswith(suffix) and len(full) - len(suffix) >= 2:
             out.add(full[: -len(suffix)])
     out.discard(full)

@@ -257,3 +257,57 @@ DEMO_KEY_WARNING = (
     "COLLAB_PII_KEY is not set: using the built-in DEMO key. "
     "Pseudonyms are NOT protected; never use this with real ledgers."
 )
+
+# --- officials' report (collabstats export) ------------------------------------------------
+
+REPORT = {
+    "file": "东西部劳务协作统计表_{region}_{year}年{month:02d}月",
+    "title": "{region}东西部劳务协作{topic}统计表",
+    "unit_line": "填报单位：{region}人力资源和社会保障局　　　　单位：人、%",
+    "as_of": "截至{year}年{month}月{day}日",
+    "region_col": "地区",
+    "total_row": "合计",
+    "missing": "—",
+    "note_missing": "注：“—”表示该地区本期无数据（未报送或无此项工作），不等于0。",
+    "note_distinct": "注：合计为去重后的人数，同一人在多个地区统计时只计一次，因此可能小于各地区之和。",
+    "note_target": "注：目标完成率 = 帮助农村劳动力就业人数 ÷ 目标任务；无目标任务的地区显示“—”。",
+    "chart_destinations": "转移就业去向（人）",
+    "chart_target_rate": "目标完成率",
+    "no_data": "{region} {period} 没有数据，未生成报表。",
+    "unknown_region": "无法识别地区“{text}”（请填写6位行政区划代码或地区名称）",
+    "ambiguous_region": "地区名称“{text}”对应多个地区：{codes}，请改用行政区划代码",
+}
+
+# Sheets of the workbook: (sheet name, topic for the title, [(indicator, column label)]).
+REPORT_SHEETS = (
+    ("就业情况", "转移就业情况", (
+        ("employed_persons", "帮助农村劳动力就业人数"),
+        ("employed_poverty_persons", "其中：脱贫劳动力"),
+        ("employed_poverty_share", "脱贫劳动力占比"),
+        ("employed_guangdong_persons", "到广东省就业"),
+        ("employed_other_east_persons", "到东部其他省份就业"),
+        ("employed_in_province_persons", "省内就近就业"),
+        ("employed_organized_persons", "有组织输出人数"),
+    )),
+    ("培训情况", "职业技能培训情况", (
+        ("training_classes", "培训期数（期）"),
+        ("training_person_times", "培训人次"),
+        ("training_poverty_person_times", "其中：脱贫劳动力人次"),
+        ("training_completion_rate", "结业率"),
+        ("training_certificate_rate", "取证率"),
+        ("training_employment_rate", "培训后就业率"),
+        ("training_in_trade_rate", "对口就业率"),
+    )),
+    ("帮扶车间", "就业帮扶车间情况", (
+        ("workshop_count", "帮扶车间数（个）"),
+        ("workshop_employed", "吸纳就业人数"),
+        ("workshop_poverty_employed", "其中：脱贫劳动力"),
+        ("base_count", "稳岗就业基地数（个）"),
+        ("base_employed", "基地吸纳就业人数"),
+    )),
+    ("目标完成情况", "目标任务完成情况", (
+        ("employed_target", "目标任务"),
+        ("employed_persons", "帮助农村劳动力就业人数"),
+        ("employed_target_rate", "目标完成率"),
+    )),
+)  # fmt: skip

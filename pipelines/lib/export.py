@@ -1,0 +1,331 @@
+"""Officials' workbook: one .xlsx per region and period in the shape of a Chinese
+statistical report, plus a CSV per sheet (UTF-8 with BOM, opens in Excel/WPS).
+
+Reads only the serving file. Values are written as numbers (no formulas); missing data
+is shown as — with a note, never as 0.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import xlsxwriter
+
+from pipelines.lib import zh
+from pipelines.lib.regions import divisions
+
+PERCENT_UNITS = {"%"}
+
+
+class ExportError(Exception):
+    """A report that cannot be made; the message is Chinese, for the user."""
+
+
+@dataclass
+class Report:
+    region_code: str
+    region_name: str
+    period: str
+    children: list[tuple[str, str]]  # (code, name) rows above 合计
+    values: dict[tuple[str, str], float | None] = field(default_factory=dict)  # absent = no data
+    units: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def year(self) -> int:
+        return int(self.period[:4])
+
+    @property
+    def month(self) -> int:
+        return int(self.period[5:7])
+
+    def value(self, code: str, indicator: str) -> tuple[bool, float | None]:
+        key = (code, indicator)
+        return (key in self.values, self.values.get(key))
+
+
+def resolve_region(text: str) -> str:
+    hits = divisions().resolve(text)
+    if not hits:
+        raise ExportError(zh.REPORT["unknown_region"].format(text=text))
+    if len(hits) > 1:
+        raise ExportError(zh.REPORT["ambiguous_region"].format(text=text, codes="、".join(hits)))
+    return hits[0]
+
+
+def load_report(serving_db: Path, region_code: str, period: str) -> Report:
+    con = duckdb.connect(str(serving_db), read_only=True)
+    try:
+        row = con.execute(
+            "select region_name, region_level from dim_regions where region_code = ?", [region_code]
+        ).fetchone()
+        if row is None:
+            raise ExportError(zh.REPORT["unknown_region"].format(text=region_code))
+        name, level = row
+        if level == "province":
+            children = con.execute(
+                "select region_code, region_name from dim_regions where province_code = ? "
+                "and (region_level = 'city' or (region_level = 'county' and city_code is null)) order by 1",
+                [region_code],
+            ).fetchall()
+        elif level == "city":
+            children = con.execute(
+                "select region_code, region_name from dim_regions where city_code = ? and region_level = 'county' order by 1",
+                [region_code],
+            ).fetchall()
+        else:
+            children = [(region_code, name)]
+        codes = [c for c, _ in children] + [region_code]
+        rows = con.execute(
+            "select region_code, indicator, value, unit from metrics where period = ? and region_code in (select unnest(?))",
+            [period, codes],
+        ).fetchall()
+    finally:
+        con.close()
+    if not any(r[0] == region_code for r in rows):
+        raise ExportError(zh.REPORT["no_data"].format(region=name, period=period))
+    report = Report(region_code, name, period, children)
+    for code, indicator, value, unit in rows:
+        report.values[(code, indicator)] = value
+        report.units[indicator] = unit
+    return report
+
+
+def base_name(report: Report) -> str:
+    return zh.REPORT["file"].format(region=report.region_name, year=report.year, month=report.month)
+
+
+def _sheet_rows(report: Report, columns) -> list[tuple[str, list[tuple[bool, float | None]]]]:
+    rows = [
+        (name, [report.value(code, ind) for ind, _ in columns]) for code, name in report.children
+    ]
+    rows.append(
+        (zh.REPORT["total_row"], [report.value(report.region_code, ind) for ind, _ in columns])
+    )
+    return rows
+
+
+def _differs_from_sum(report: Report, columns) -> bool:
+    """Does a distinct-person total differ from the sum of its children?"""
+    if len(report.children) == 1 and report.children[0][0] == report.region_code:
+        return False
+    for ind, _ in columns:
+        if (
+            report.units.get(ind) != "人"
+            or not ind.startswith("employed_")
+            or ind == "employed_target"
+        ):
+            continue
+        present, total = report.value(report.region_code, ind)
+        parts = [report.value(code, ind) for code, _ in report.children]
+        if present and total != sum(v or 0 for ok, v in parts if ok):
+            return True
+    return False
+
+
+def write_workbook(report: Report, out_dir: Path) -> tuple[Path, list[Path]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{base_name(report)}.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    fmt = {
+        "title": wb.add_format({**base, "font_size": 16, "bold": True, "align": "center"}),
+        "meta": wb.add_format({**base}),
+        "meta_r": wb.add_format({**base, "align": "right"}),
+        "head": wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "align": "center",
+                "text_wrap": True,
+                "border": 1,
+                "bg_color": "#F2F2F2",
+            }
+        ),
+        "name": wb.add_format({**base, "border": 1}),
+        "int": wb.add_format({**base, "border": 1, "num_format": "#,##0"}),
+        "pct": wb.add_format({**base, "border": 1, "num_format": "0.00%"}),
+        "missing": wb.add_format({**base, "border": 1, "align": "center"}),
+        "total_name": wb.add_format({**base, "border": 1, "bold": True, "align": "center"}),
+        "total_int": wb.add_format({**base, "border": 1, "bold": True, "num_format": "#,##0"}),
+        "total_pct": wb.add_format({**base, "border": 1, "bold": True, "num_format": "0.00%"}),
+        "note": wb.add_format({**base, "font_size": 9, "text_wrap": False}),
+    }
+    day = calendar.monthrange(report.year, report.month)[1]
+    csvs: list[Path] = []
+    for sheet_name, topic, columns in zh.REPORT_SHEETS:
+        ws = wb.add_worksheet(sheet_name)
+        ncols = len(columns) + 1
+        ws.merge_range(
+            0,
+            0,
+            0,
+            ncols - 1,
+            zh.REPORT["title"].format(region=report.region_name, topic=topic),
+            fmt["title"],
+        )
+        ws.set_row(0, 30)
+        ws.merge_range(
+            1,
+            0,
+            1,
+            ncols - 1,
+            zh.REPORT["unit_line"].format(region=report.region_name),
+            fmt["meta"],
+        )
+        ws.merge_range(
+            2,
+            0,
+            2,
+            ncols - 1,
+            zh.REPORT["as_of"].format(year=report.year, month=report.month, day=day),
+            fmt["meta_r"],
+        )
+        header = [zh.REPORT["region_col"], *[label for _, label in columns]]
+        ws.write_row(3, 0, header, fmt["head"])
+        ws.set_row(3, 36)
+        rows = _sheet_rows(report, columns)
+        any_missing = False
+        for r, (name, cells) in enumerate(rows, start=4):
+            is_total = r == 3 + len(rows)
+            ws.write_string(r, 0, name, fmt["total_name" if is_total else "name"])
+            for c, ((ind, _), (present, value)) in enumerate(
+                zip(columns, cells, strict=True), start=1
+            ):
+                pct = report.units.get(ind) in PERCENT_UNITS or ind.endswith(("_rate", "_share"))
+                if not present or value is None:
+                    any_missing = True
+                    ws.write_string(r, c, zh.REPORT["missing"], fmt["missing"])
+                elif pct:
+                    ws.write_number(r, c, value / 100, fmt["total_pct" if is_total else "pct"])
+                else:
+                    ws.write_number(r, c, value, fmt["total_int" if is_total else "int"])
+        notes = []
+        if any_missing:
+            notes.append(zh.REPORT["note_missing"])
+        if _differs_from_sum(report, columns):
+            notes.append(zh.REPORT["note_distinct"])
+        if sheet_name == zh.REPORT_SHEETS[3][0]:
+            notes.append(zh.REPORT["note_target"])
+        last = 4 + len(rows)
+        for i, note in enumerate(notes):
+            ws.write_string(last + i, 0, note, fmt["note"])
+        name_width = max([len(n) for n, _ in rows] + [4]) * 2 + 2
+        ws.set_column(0, 0, name_width)
+        ws.set_column(1, ncols - 1, 14)
+        ws.freeze_panes(4, 1)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, 3)
+        ws.center_horizontally()
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        _add_chart(wb, ws, sheet_name, report, columns, chart_row=last + len(notes) + 1)
+        csvs.append(_write_csv(out_dir, report, sheet_name, header, rows, columns))
+    wb.close()
+    return path, csvs
+
+
+def _add_chart(wb, ws, sheet_name: str, report: Report, columns, chart_row: int) -> None:
+    """Native charts where a picture says it faster: the three destinations by region, and
+    目标完成率 by region. Data ranges are the child rows above 合计."""
+    n = len(report.children)
+    if n < 2:
+        return
+    first, last = 4, 3 + n
+    if sheet_name == zh.REPORT_SHEETS[0][0]:
+        chart = wb.add_chart({"type": "column"})
+        for ind in (
+            "employed_guangdong_persons",
+            "employed_other_east_persons",
+            "employed_in_province_persons",
+        ):
+            c = 1 + [i for i, _ in columns].index(ind)
+            chart.add_series(
+                {
+                    "name": [sheet_name, 3, c],
+                    "categories": [sheet_name, first, 0, last, 0],
+                    "values": [sheet_name, first, c, last, c],
+                }
+            )
+        chart.set_title(
+            {"name": zh.REPORT["chart_destinations"], "name_font": {"name": "宋体", "size": 12}}
+        )
+    elif sheet_name == zh.REPORT_SHEETS[3][0]:
+        chart = wb.add_chart({"type": "bar"})
+        c = len(columns)
+        chart.add_series(
+            {
+                "name": [sheet_name, 3, c],
+                "categories": [sheet_name, first, 0, last, 0],
+                "values": [sheet_name, first, c, last, c],
+                "data_labels": {"value": True, "num_format": "0.00%"},
+            }
+        )
+        chart.set_title(
+            {"name": zh.REPORT["chart_target_rate"], "name_font": {"name": "宋体", "size": 12}}
+        )
+        chart.set_legend({"none": True})
+        # a bar's length must be honest: the value axis starts at 0
+        chart.set_x_axis({"min": 0, "num_format": "0%", "num_font": {"name": "宋体"}})
+        chart.set_y_axis({"num_font": {"name": "宋体"}})
+    else:
+        return
+    if sheet_name == zh.REPORT_SHEETS[0][0]:
+        chart.set_x_axis({"num_font": {"name": "宋体"}})
+        chart.set_y_axis({"min": 0, "num_font": {"name": "宋体"}})
+    chart.set_size({"width": 720, "height": 320})
+    ws.insert_chart(chart_row, 0, chart)
+
+
+def _write_csv(out_dir: Path, report: Report, sheet_name: str, header, rows, columns) -> Path:
+    path = out_dir / f"{base_name(report)}_{sheet_name}.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        labels = [header[0]] + [
+            f"{label}(%)" if ind.endswith(("_rate", "_share")) else label
+            for (ind, _), label in zip(columns, header[1:], strict=True)
+        ]
+        w.writerow(labels)
+        for name, cells in rows:
+            w.writerow(
+                [name]
+                + [
+                    zh.REPORT["missing"]
+                    if not ok or v is None
+                    else (f"{v:.2f}" if float(v) != int(v) else int(v))
+                    for ok, v in cells
+                ]
+            )
+    return path
+
+
+def export(serving_db: Path, region: str, period: str, out_dir: Path) -> tuple[Path, list[Path]]:
+    if not serving_db.exists():
+        raise ExportError(zh.REPORT["no_data"].format(region=region, period=period))
+    report = load_report(serving_db, resolve_region(region), period)
+    return write_workbook(report, out_dir)
+
+
+def export_all(serving_db: Path, out_dir: Path, period: str | None = None) -> list[Path]:
+    """Workbooks for every province and city with data in `period` (default: the latest)."""
+    con = duckdb.connect(str(serving_db), read_only=True)
+    try:
+        period = period or con.execute("select max(period) from metrics").fetchone()[0]
+        if period is None:
+            return []
+        codes = [
+            r[0]
+            for r in con.execute(
+                "select distinct region_code from metrics where period = ? and region_level in ('province', 'city') order by 1",
+                [period],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    return [
+        write_workbook(load_report(serving_db, code, period), out_dir / period)[0] for code in codes
+    ]

@@ -1,0 +1,150 @@
+"""The officials' workbook read back: sheets, title and 截至 lines, every number against
+`metrics`, the 合计 row, number formats, charts, the CSV's BOM, and the no-data case."""
+
+from __future__ import annotations
+
+import zipfile
+
+import duckdb
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.lib import zh
+from pipelines.lib.export import ExportError, export
+
+
+@pytest.fixture(scope="module")
+def laibin(scenario_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports")
+    xlsx, csvs = export(scenario_run.serving_db, "来宾市", "2024-11", out)
+    return scenario_run, xlsx, csvs
+
+
+def _metrics(serving_db, period):
+    con = duckdb.connect(str(serving_db), read_only=True)
+    rows = con.execute(
+        "select region_name, indicator, value from metrics where period = ?", [period]
+    ).fetchall()
+    con.close()
+    return {(n, i): v for n, i, v in rows}
+
+
+def test_sheets_titles_and_dates(laibin):
+    _, xlsx, _ = laibin
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == [s for s, _, _ in zh.REPORT_SHEETS]
+    ws = wb["就业情况"]
+    assert ws["A1"].value == "来宾市东西部劳务协作转移就业情况统计表"
+    assert ws["A2"].value.startswith("填报单位：来宾市") and "单位：人、%" in ws["A2"].value
+    assert ws["A3"].value == "截至2024年11月30日"
+    assert ws.freeze_panes == "B5"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.print_title_rows == "$1:$4"
+    assert ws["B5"].font.name == "宋体"
+
+
+def test_every_number_matches_metrics_and_total_is_the_region(laibin):
+    run, xlsx, _ = laibin
+    metrics = _metrics(run.serving_db, "2024-11")
+    wb = openpyxl.load_workbook(xlsx)
+    checked = 0
+    for sheet, _, columns in zh.REPORT_SHEETS:
+        ws = wb[sheet]
+        names = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1)]
+        total_row = 5 + names.index("合计")
+        for r in range(5, total_row + 1):
+            name = "来宾市" if r == total_row else ws.cell(r, 1).value
+            for c, (ind, _) in enumerate(columns, start=2):
+                cell = ws.cell(r, c)
+                expected = metrics.get((name, ind), "missing")
+                if expected == "missing" or expected is None:
+                    assert cell.value == "—", (sheet, name, ind)
+                elif ind.endswith(("_rate", "_share")):
+                    assert (
+                        cell.value == pytest.approx(expected / 100)
+                        and cell.number_format == "0.00%"
+                    )
+                else:
+                    assert cell.value == expected
+                checked += 1
+    assert checked > 100
+    ws = wb["就业情况"]
+    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+    assert ws.cell(rows["合计"], 2).value == 4  # distinct persons, not 3 + 2
+    assert ws.cell(rows["金秀瑶族自治县"], 2).value == 3 and ws.cell(rows["忻城县"], 2).value == 2
+    assert ws.cell(rows["兴宾区"], 2).value == "—"  # no data is not 0
+    notes = " ".join(str(ws.cell(r, 1).value) for r in range(rows["合计"] + 1, ws.max_row + 1))
+    assert zh.REPORT["note_distinct"] in notes and zh.REPORT["note_missing"] in notes
+
+
+def test_charts_exist(laibin):
+    _, xlsx, _ = laibin
+    with zipfile.ZipFile(xlsx) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 2
+        assert any("<c:barChart>" in z.read(n).decode() for n in charts)
+
+
+def test_csv_has_bom_and_values(laibin):
+    _, _, csvs = laibin
+    assert [c.name.rsplit("_", 1)[1] for c in csvs] == [f"{s}.csv" for s, _, _ in zh.REPORT_SHEETS]
+    raw = csvs[0].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert "合计,4," in text and "脱贫劳动力占比(%)" in text
+
+
+def test_county_by_short_name_and_no_data(scenario_run, tmp_path):
+    xlsx, _ = export(scenario_run.serving_db, "金秀县", "2024-10", tmp_path)
+    assert xlsx.name == "东西部劳务协作统计表_金秀瑶族自治县_2024年10月.xlsx"
+    with pytest.raises(ExportError, match="没有数据"):
+        export(
+            scenario_run.serving_db, "安顺市", "2023-12", tmp_path
+        )  # the period exists, 安顺 has nothing in it
+    with pytest.raises(ExportError, match="无法识别"):
+        export(scenario_run.serving_db, "不存在县", "2024-10", tmp_path)
+
+
+def test_cli_export_exit_codes(scenario_run, tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(
+        app,
+        [
+            "export",
+            "--region",
+            "450000",
+            "--period",
+            "2024-11",
+            "--warehouse-dir",
+            str(scenario_run.warehouse_dir),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "东西部劳务协作统计表_广西壮族自治区_2024年11月.xlsx").exists()
+    bad = runner.invoke(
+        app,
+        [
+            "export",
+            "--region",
+            "450000",
+            "--period",
+            "2019-01",
+            "--warehouse-dir",
+            str(scenario_run.warehouse_dir),
+        ],
+    )
+    assert bad.exit_code == 1 and "没有数据" in bad.output
+
+
+def test_export_all_writes_every_province_and_city(scenario_run, tmp_path):
+    from pipelines.lib.export import export_all
+
+    written = export_all(scenario_run.serving_db, tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        f"东西部劳务协作统计表_{n}_2024年11月.xlsx"
+        for n in ("广西壮族自治区", "来宾市", "贵州省", "安顺市")
+    )
