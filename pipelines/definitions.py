@@ -1,30 +1,34 @@
-"""The one Definitions of collabstats: ingest → dbt → serving file → exports."""
-
-from __future__ import annotations
+"""The one Definitions of collabstats: ingest → dbt → serving file → exports, with the
+sensor on raw/ and the monthly, half-year and annual schedules."""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines import settings
+from pipelines.defs.automation import (
+    annual_report_schedule,
+    half_year_report_schedule,
+    month_job,
+    monthly_schedule,
+    pipeline_job,
+    raw_files_sensor,
+    targets_job,
+)
 from pipelines.defs.exports.assets import official_exports
-from pipelines.defs.ingest.assets import INGEST_ASSETS
+from pipelines.defs.ingest.assets import INGEST_ASSETS, LOG_TABLES
 from pipelines.defs.resources import Warehouse
 from pipelines.defs.warehouse.assets import dbt_models, dbt_project, serving_file
 
-ALL_ASSETS = [*INGEST_ASSETS, dbt_models, serving_file, official_exports]
-
-# Everything, for the months selected at launch (the CLI passes the range of months present).
-pipeline_job = dg.define_asset_job(
-    "pipeline_job", selection=dg.AssetSelection.all(), description="Ingest, dbt build, publish."
-)
-
 defs = dg.Definitions(
-    assets=ALL_ASSETS,
-    jobs=[pipeline_job],
+    assets=[*INGEST_ASSETS, *LOG_TABLES, dbt_models, serving_file, official_exports],
+    jobs=[pipeline_job, month_job, targets_job],
+    schedules=[monthly_schedule, half_year_report_schedule, annual_report_schedule],
+    sensors=[raw_files_sensor],
     resources={
         "warehouse": Warehouse(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
-    # One process, steps in order: the build database has one writer at a time by design.
+    # One process, steps in order: the build database has one writer at a time by design
+    # (across runs, pool "duckdb_build" and max_concurrent_runs in dagster.yaml).
     executor=dg.in_process_executor,
 )

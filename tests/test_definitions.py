@@ -67,9 +67,21 @@ def test_checks_from_pandera_and_dbt():
         "rejected_share_within_limit": True,
         "no_rejected_rows": False,
         "files_readable": False,
+        "submissions_complete": False,
     }
 
 
 def test_job_and_executor():
     job = defs.resolve_job_def("pipeline_job")
     assert job.executor_def.name == "in_process"
+
+
+def test_jobs_schedules_sensors():
+    assert sorted(j.name for j in defs.jobs) == ["month_job", "pipeline_job", "targets_job"]
+    assert sorted(s.name for s in defs.schedules) == [
+        "annual_report_schedule",
+        "half_year_report_schedule",
+        "monthly_schedule",
+    ]
+    assert [s.name for s in defs.sensors] == ["raw_files_sensor"]
+    assert defs.resolve_job_def("targets_job").partitions_def is None

@@ -86,3 +86,45 @@ def quality(
         args,
     ).fetchall()
     return q
+
+
+# Where a county shows up in each kind: placements and trainings by the people's 户籍地,
+# workshops by where they are. Targets have no monthly submission.
+_COUNTY_COLUMN = {
+    "placements": "origin_code",
+    "trainings": "origin_code",
+    "workshops": "location_code",
+}
+
+
+def expected_counties() -> set[str] | None:
+    """COLLAB_EXPECTED_COUNTIES: comma-separated county codes that must report every
+    month. Unset: a county is expected once it has reported earlier in the year."""
+    raw = os.environ.get("COLLAB_EXPECTED_COUNTIES", "").strip()
+    return {c.strip() for c in raw.split(",") if c.strip()} or None
+
+
+def missing_submissions(conn: duckdb.DuckDBPyConnection, kind: str, period: str) -> list[str]:
+    """County codes expected to report `kind` for `period` whose ledger has not arrived:
+    the configured list, or those that reported in an earlier month of the same year."""
+    column = _COUNTY_COLUMN.get(kind)
+    if column is None:
+        return []
+    configured = expected_counties()
+    reported = {
+        r[0]
+        for r in conn.execute(
+            f"select distinct {column} from raw.{kind} where period = ?", [period]
+        ).fetchall()
+    }
+    if configured is not None:
+        expected = configured
+    else:
+        expected = {
+            r[0]
+            for r in conn.execute(
+                f"select distinct {column} from raw.{kind} where period < ? and left(period, 4) = left(?, 4)",
+                [period, period],
+            ).fetchall()
+        }
+    return sorted(expected - reported)

@@ -9,7 +9,7 @@ from pipelines.defs.ingest.checks import CHECK_SPECS, check_results
 from pipelines.defs.resources import Warehouse
 from pipelines.lib import zh
 from pipelines.lib.load import ingest_kind
-from pipelines.lib.quality import quality
+from pipelines.lib.quality import missing_submissions, quality
 
 log = logging.getLogger("collabstats")
 
@@ -38,6 +38,11 @@ def _materialize(
             conn, warehouse.paths.raw_dir, kind, warehouse.pii_key(), periods, on_file=on_file
         )
         q = quality(conn, kind, periods)
+        missing = (
+            None
+            if periods is None
+            else {p: missing_submissions(conn, kind, p) for p in sorted(periods)}
+        )
     log.info(
         "%s: %d files (%d unchanged, %d failed, %d removed); rows read %d, loaded %d, rejected %d",
         kind, summary.files_seen, summary.unchanged, len(summary.failed), summary.removed,
@@ -54,7 +59,7 @@ def _materialize(
             "rows_rejected": q.rows_rejected,
             "periods": ", ".join(sorted(periods)) if periods else "all",
         },
-        check_results=check_results(context.assets_def.key, q),
+        check_results=check_results(context.assets_def.key, q, missing),
     )
 
 
@@ -90,7 +95,7 @@ _TARGETS = dg.AssetKey(["raw", "targets"])
     group_name="ingest",
     pool=POOL,
     kinds={"duckdb", "polars"},
-    check_specs=CHECK_SPECS(_TARGETS),
+    check_specs=CHECK_SPECS(_TARGETS, monthly=False),
     description=f"{zh.KIND_TITLES['targets']}: yearly targets from raw/targets/<YYYY>/ (few rows: reloaded whole).",
 )
 def targets(context: dg.AssetExecutionContext, warehouse: Warehouse):
@@ -98,3 +103,25 @@ def targets(context: dg.AssetExecutionContext, warehouse: Warehouse):
 
 
 INGEST_ASSETS = [placements, trainings, workshops, targets]
+
+# Written by every ingest asset as it loads (pipelines.lib.store); declared so the graph
+# shows where the dbt sources of the same names come from.
+LOG_TABLES = [
+    dg.AssetSpec(
+        ["raw", name],
+        group_name="ingest",
+        deps=[a.key for a in INGEST_ASSETS],
+        kinds={"duckdb"},
+        description=text,
+    )
+    for name, text in (
+        (
+            "ingestion_log",
+            "One row per file version: path, kind, period, sha256, rows read/loaded/rejected, status.",
+        ),
+        (
+            "rejected_rows",
+            "One row per problem in a row: file, row, column, masked value, Chinese reason.",
+        ),
+    )
+]

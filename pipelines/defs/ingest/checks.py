@@ -7,10 +7,11 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.lib.quality import Quality, max_rejected_share
+from pipelines.lib.regions import divisions
 
 
-def CHECK_SPECS(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:  # noqa: N802 - reads as a constant
-    return [
+def CHECK_SPECS(key: dg.AssetKey, monthly: bool = True) -> list[dg.AssetCheckSpec]:  # noqa: N802 - reads as a constant
+    specs = [
         dg.AssetCheckSpec("rows_accounted_for", asset=key, blocking=True,
                           description="Per file: rows read = rows loaded + rows rejected, and the table holds the loaded rows."),
         dg.AssetCheckSpec("rejected_share_within_limit", asset=key, blocking=True,
@@ -20,6 +21,12 @@ def CHECK_SPECS(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:  # noqa: N802 - re
         dg.AssetCheckSpec("files_readable", asset=key,
                           description="Warns when a file could not be read at all (empty, corrupt, wrong kind, no header)."),
     ]  # fmt: skip
+    if monthly:
+        specs.append(dg.AssetCheckSpec(
+            "submissions_complete", asset=key,
+            description="Warns with the counties expected this month (COLLAB_EXPECTED_COUNTIES, or those that reported earlier in the year) whose ledger has not arrived.",
+        ))  # fmt: skip
+    return specs
 
 
 def _table(header: tuple[str, ...], rows: list[tuple]) -> dg.MetadataValue:
@@ -31,9 +38,11 @@ def _table(header: tuple[str, ...], rows: list[tuple]) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
-def check_results(key: dg.AssetKey, q: Quality) -> list[dg.AssetCheckResult]:
+def check_results(
+    key: dg.AssetKey, q: Quality, missing: dict[str, list[str]] | None = None
+) -> list[dg.AssetCheckResult]:
     limit = max_rejected_share()
-    return [
+    results = [
         dg.AssetCheckResult(
             asset_key=key,
             check_name="rows_accounted_for",
@@ -64,3 +73,18 @@ def check_results(key: dg.AssetKey, q: Quality) -> list[dg.AssetCheckResult]:
             metadata={"failed_files": _table(("file", "reason"), q.failed_files)},
         ),
     ]  # fmt: skip
+    if missing is not None:
+        divs = divisions()
+        rows = [
+            (period, code, divs.name(code) or "?")
+            for period, codes in sorted(missing.items())
+            for code in codes
+        ]
+        results.append(dg.AssetCheckResult(
+            asset_key=key,
+            check_name="submissions_complete",
+            passed=not rows,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"missing": len(rows), "counties": _table(("period", "code", "county"), rows)},
+        ))  # fmt: skip
+    return results
