@@ -1,0 +1,258 @@
+"""Synthetic ledgers at scale (`collabstats generate`), in the contract's layout.
+
+Counties come from the reference divisions (Guangxi and Guizhou; every province above
+2M persons). IDs are valid (check digit, birth date, some under historical codes);
+about half of those helped are 脱贫劳动力; destinations split ~45/20/35 between 广东省,
+东部其他省份 and 省内就近; 20% of people have a second placement later in the year. At
+the `messy` rate rows are broken (bad check digit, missing category, unknown region,
+unreadable date) and files take the shapes DESIGN lists (title rows, 合计, GBK, date
+forms). Deterministic for a seed; generated and written one county at a time, vectorised
+(numpy + Polars), so memory holds one county's rows, never the whole set.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import xlsxwriter
+
+from pipelines.lib import pii, spec, synth, zh
+from pipelines.lib.regions import divisions
+
+_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆")
+_GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红")
+_EMPLOYERS = ["广州明华电子有限公司", "深圳宏达制衣厂", "东莞立信五金制品有限公司", "佛山美的物流", "中山华帝电器", "宁波服装厂", "苏州电子厂", "本县帮扶车间", "县城建筑工地"]
+_DATE_STYLES = ("iso", "slash", "dot", "cn")
+BIG = 2_000_000
+
+
+@dataclass
+class GenerateStats:
+    counties: int = 0
+    files: int = 0
+    placement_rows: int = 0
+    training_rows: int = 0
+    workshop_rows: int = 0
+
+
+def counties_for(persons: int) -> list[str]:
+    divs = divisions()
+    prefixes = ("45", "52") if persons <= BIG else tuple(f"{i:02d}" for i in range(11, 66))
+    return sorted(c for c, d in divs.by_code.items() if d.in_use and d.level == "county" and c[:2] in prefixes and c[2:4] != "01")
+
+
+def _predecessors() -> dict[str, list[str]]:
+    """Current county → abolished codes that lead to it (IDs issued before a change)."""
+    divs = divisions()
+    out: dict[str, list[str]] = {}
+    for code, d in divs.by_code.items():
+        if not d.in_use and d.level == "county":
+            cur = divs.current(code)
+            if cur:
+                out.setdefault(cur, []).append(code)
+    return out
+
+
+def _ids(rng: np.random.Generator, county: str, n: int, old: list[str]) -> pl.DataFrame:
+    prefix = np.full(n, county, dtype=object)
+    if old:
+        use_old = rng.random(n) < 0.05
+        prefix[use_old] = rng.choice(old, size=int(use_old.sum()))
+    birth = np.datetime64("1965-01-01") + rng.integers(0, 40 * 365, n).astype("timedelta64[D]")
+    frame = pl.DataFrame({"prefix": prefix.astype(str), "birth": birth.astype("datetime64[D]"), "seq": rng.integers(1, 999, n)})
+    body = pl.concat_str([pl.col("prefix"), pl.col("birth").dt.strftime("%Y%m%d"), pl.col("seq").cast(pl.String).str.zfill(3)])
+    frame = frame.with_columns(body=body).with_columns(id_number=pl.col("body") + pii.expected_check_char(pl.col("body") + "0"))
+    names = np.char.add(rng.choice(_SURNAMES, n), np.char.add(rng.choice(_GIVEN, n), np.where(rng.random(n) < 0.6, rng.choice(_GIVEN, n), "")))
+    return pl.DataFrame({"name": names, "id_number": frame["id_number"], "origin_code": np.full(n, county)})
+
+
+def _placements(rng: np.random.Generator, people: pl.DataFrame, year: int) -> pl.DataFrame:
+    n = people.height
+    poverty = rng.random(n) < 0.5
+    first = rng.integers(1, 13, n)
+    second = rng.random(n) < 0.2
+    idx = np.concatenate([np.arange(n), np.flatnonzero(second)])
+    months = np.concatenate([first, rng.integers(first[second], 13)])
+    m = len(idx)
+    cats = np.array(zh.DESTINATION_CATEGORIES)[rng.choice(3, m, p=[0.45, 0.2, 0.35])]
+    days = rng.integers(1, 29, m)
+    rows = people[idx].with_columns(
+        is_poverty=pl.Series(np.where(poverty[idx], "是", "否")),
+        is_monitored=pl.lit("否"),
+        destination_category=pl.Series(cats),
+        destination_province=pl.Series(np.where(cats == "广东省", "广东省", np.where(cats == "东部其他省份", "浙江省", ""))),
+        destination_city=pl.lit(""),
+        employer=pl.Series(np.array(_EMPLOYERS)[rng.integers(0, len(_EMPLOYERS), m)]),
+        industry=pl.lit("制造业"),
+        channel=pl.Series(np.array(zh.CHANNELS)[rng.choice(len(zh.CHANNELS), m, p=[0.3, 0.1, 0.15, 0.1, 0.05, 0.25, 0.05])]),
+        employment_date=pl.Series([date(year, int(mo), int(d)) for mo, d in zip(months, days, strict=True)]),
+        monthly_wage=pl.Series(rng.integers(26, 72, m) * 100),
+        contract_months=pl.Series(rng.choice([6, 12, 24, 36], m)),
+        reporting_unit=pl.lit("县人力资源和社会保障局"),
+        _month=pl.Series(months),
+    )
+    return rows
+
+
+def _mess(rng: np.random.Generator, rows: pl.DataFrame, rate: float) -> pl.DataFrame:
+    """Break a `rate` share of rows in one of four ways."""
+    if rate <= 0 or rows.height == 0:
+        return rows
+    broken = rng.random(rows.height) < rate
+    how = rng.integers(0, 4, rows.height)
+    idn = pl.col("id_number")
+    wrong = pl.when(idn.str.slice(17, 1) == "0").then(pl.lit("1")).otherwise(pl.lit("0"))
+    return rows.with_columns(
+        id_number=pl.when(pl.Series(broken & (how == 0))).then(idn.str.slice(0, 17) + wrong).otherwise(idn),
+        destination_category=pl.when(pl.Series(broken & (how == 1))).then(None).otherwise(pl.col("destination_category")),
+        origin_code=pl.when(pl.Series(broken & (how == 2))).then(pl.lit("459999")).otherwise(pl.col("origin_code")),
+        employment_date=pl.when(pl.Series(broken & (how == 3))).then(pl.lit("某月某日")).otherwise(pl.col("employment_date").cast(pl.String)),
+    )
+
+
+def _trainings(rng: np.random.Generator, people: pl.DataFrame, county: str, year: int) -> pl.DataFrame:
+    trained = people.sample(fraction=0.1, seed=int(rng.integers(0, 2**31)))
+    if trained.height < 20:
+        return pl.DataFrame()
+    sizes: list[int] = []
+    left = trained.height
+    while left >= 20:
+        s = int(min(left, rng.integers(20, 61)))
+        sizes.append(s)
+        left -= s
+    trained = trained.head(sum(sizes))
+    k = len(sizes)
+    class_of = np.repeat(np.arange(k), sizes)
+    starts = [date(year, int(mo), int(d)) for mo, d in zip(rng.integers(1, 13, k), rng.integers(1, 18, k), strict=True)]
+    days = rng.choice([5, 10, 15, 20], k)
+    programmes = np.array(zh.PROGRAMMES)[rng.integers(0, len(zh.PROGRAMMES), k)]
+    n = trained.height
+    completed = rng.random(n) < 0.92
+    cert = np.where(completed & (rng.random(n) < 0.7), np.array(zh.CERTIFICATES[:3])[rng.integers(0, 3, n)], "无")
+    employed = completed & (rng.random(n) < 0.6)
+    start_arr = np.array(starts, dtype="datetime64[D]")[class_of]
+    return trained.with_columns(
+        class_id=pl.Series([f"{county}-{year}-{c:03d}" for c in class_of]),
+        programme=pl.Series(programmes[class_of]),
+        trade=pl.lit("中式烹调师"),
+        training_type=pl.lit("就业技能培训"),
+        provider=pl.lit("县职业技能培训中心"),
+        training_region_code=pl.lit(county),
+        start_date=pl.Series(start_arr),
+        end_date=pl.Series(start_arr + (days[class_of] - 1).astype("timedelta64[D]")),
+        training_days=pl.Series(days[class_of]),
+        is_order_training=pl.lit("否"),
+        is_poverty=pl.Series(np.where(rng.random(n) < 0.45, "是", "否")),
+        is_two_after=pl.lit("否"),
+        attendance_days=pl.Series(np.where(completed, days[class_of], days[class_of] // 2)),
+        completed=pl.Series(np.where(completed, "是", "否")),
+        certificate=pl.Series(cert),
+        employed_after=pl.Series(np.where(employed, "是", "否")),
+        employed_in_trade=pl.Series(np.where(employed & (rng.random(n) < 0.7), "是", "否")),
+        _month=pl.Series(start_arr.astype("datetime64[M]").astype(int) % 12 + 1),
+    )
+
+
+def _workshops(rng: np.random.Generator, county: str, year: int) -> pl.DataFrame:
+    k = int(rng.integers(2, 9))
+    rows = []
+    base = rng.integers(15, 120, k)
+    for month in range(1, 13):
+        employed = np.maximum(0, base + rng.integers(-5, 6, k))
+        poverty = (employed * rng.uniform(0.3, 0.7, k)).astype(int)
+        for i in range(k):
+            rows.append({
+                "workshop_id": f"{county}-W{i + 1:02d}", "workshop_name": f"{county}第{i + 1}帮扶车间",
+                "location_code": county, "resettlement_site": "", "workshop_type": "稳岗就业基地" if i == 0 and k > 6 else "就业帮扶车间",
+                "main_industry": "服装加工", "aid_region": "广东省", "recognised_date": str(date(year - 1, 6, 1)),
+                "employed": int(employed[i]), "poverty_employed": int(poverty[i]), "monitored_employed": 0,
+                "avg_monthly_wage": 2400, "_month": month,
+            })  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+def _ordered(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select([pl.col(f.name).cast(pl.String) if f.name in frame.columns else pl.lit("").alias(f.name) for f in spec.fields(kind)])
+
+
+def write_ledger(path: Path, kind: str, frame: pl.DataFrame, fmt: str, title: str | None, total: bool, encoding: str, date_style: str) -> None:
+    """One ledger file: Chinese headers, optional title and 合计 rows, in the given encoding."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = _ordered(kind, frame)
+    if date_style != "iso":
+        for f in spec.fields(kind):
+            if f.type == "date":
+                d = pl.col(f.name).str.to_date("%Y-%m-%d", strict=False)
+                styled = {
+                    "slash": pl.format("{}/{}/{}", d.dt.year(), d.dt.month(), d.dt.day()),
+                    "dot": pl.format("{}.{}.{}", d.dt.year(), d.dt.month(), d.dt.day()),
+                    "cn": pl.format("{}年{}月{}日", d.dt.year(), d.dt.month(), d.dt.day()),
+                }[date_style]
+                frame = frame.with_columns(pl.when(d.is_null()).then(pl.col(f.name)).otherwise(styled).alias(f.name))
+    header = synth.headers(kind)
+    if fmt == "csv":
+        body = frame.write_csv(include_header=False)
+        lines = ([title + "\n"] if title else []) + [",".join(header) + "\n", body] + ([f"合计,{frame.height}人\n"] if total else [])
+        path.write_bytes("".join(lines).encode(encoding))
+        return
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Sheet1")
+    r = 0
+    if title:
+        ws.write_string(0, 0, title)
+        r = 1
+    ws.write_row(r, 0, header)
+    for row in frame.iter_rows():
+        r += 1
+        for c, v in enumerate(row):
+            if v:
+                ws.write_string(r, c, v)
+    if total:
+        ws.write_row(r + 1, 0, ["合计", f"{frame.height}人"])
+    wb.close()
+
+
+def generate(out: Path, persons: int, year: int, fmt: str = "csv", messy: float = 0.0, seed: int = 0, progress: Callable[[int, int], None] | None = None) -> GenerateStats:
+    counties = counties_for(persons)
+    old = _predecessors()
+    rng = np.random.default_rng(seed)
+    weights = rng.gamma(2.0, size=len(counties))
+    per_county = rng.multinomial(persons, weights / weights.sum())
+    names = {c: divisions().name(c) for c in counties}
+    stats = GenerateStats(counties=len(counties))
+    targets = []
+    for i, (county, n) in enumerate(zip(counties, per_county, strict=True)):
+        crng = np.random.default_rng([seed, i])
+        if n == 0:
+            continue
+        people = _ids(crng, county, int(n), old.get(county, []))
+        for kind, frame in (
+            ("placements", _mess(crng, _placements(crng, people, year), messy)),
+            ("trainings", _trainings(crng, people, county, year)),
+            ("workshops", _workshops(crng, county, year)),
+        ):
+            if frame.height == 0:
+                continue
+            for (month,), part in frame.partition_by("_month", as_dict=True).items():
+                period = f"{year}-{int(month):02d}"
+                messy_file = messy > 0 and crng.random() < max(messy * 5, 0.2)
+                write_ledger(
+                    out / kind / period / f"{names[county]}_{county}.{fmt}", kind, part.drop("_month"), fmt,
+                    title=f"{names[county]}{year}年{int(month)}月{zh.KIND_TITLES[kind]}" if messy_file else None,
+                    total=messy_file, encoding="gbk" if messy_file and crng.random() < 0.5 else "utf-8",
+                    date_style=_DATE_STYLES[int(crng.integers(0, 4))] if messy_file else "iso",
+                )  # fmt: skip
+                stats.files += 1
+                setattr(stats, f"{kind[:-1]}_rows", getattr(stats, f"{kind[:-1]}_rows") + part.height)
+        targets.append({"year": str(year), "region_code": county, "indicator": "employed_persons", "target_value": str(int(n * crng.uniform(0.9, 1.2)))})
+        if progress:
+            progress(i + 1, len(counties))
+    write_ledger(out / "targets" / str(year) / f"{year}年目标任务.{fmt}", "targets", pl.DataFrame(targets), fmt, None, False, "utf-8", "iso")
+    stats.files += 1
+    return stats
