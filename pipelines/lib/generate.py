@@ -12,7 +12,6 @@ forms). Deterministic for a seed; generated and written one county at a time, ve
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +26,17 @@ from pipelines.lib.regions import divisions
 
 _SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆")
 _GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红")
-_EMPLOYERS = ["广州明华电子有限公司", "深圳宏达制衣厂", "东莞立信五金制品有限公司", "佛山美的物流", "中山华帝电器", "宁波服装厂", "苏州电子厂", "本县帮扶车间", "县城建筑工地"]
+_EMPLOYERS = [
+    "广州明华电子有限公司",
+    "深圳宏达制衣厂",
+    "东莞立信五金制品有限公司",
+    "佛山美的物流",
+    "中山华帝电器",
+    "宁波服装厂",
+    "苏州电子厂",
+    "本县帮扶车间",
+    "县城建筑工地",
+]
 _DATE_STYLES = ("iso", "slash", "dot", "cn")
 BIG = 2_000_000
 
@@ -44,7 +53,11 @@ class GenerateStats:
 def counties_for(persons: int) -> list[str]:
     divs = divisions()
     prefixes = ("45", "52") if persons <= BIG else tuple(f"{i:02d}" for i in range(11, 66))
-    return sorted(c for c, d in divs.by_code.items() if d.in_use and d.level == "county" and c[:2] in prefixes and c[2:4] != "01")
+    return sorted(
+        c
+        for c, d in divs.by_code.items()
+        if d.in_use and d.level == "county" and c[:2] in prefixes and c[2:4] != "01"
+    )
 
 
 def _predecessors() -> dict[str, list[str]]:
@@ -65,11 +78,32 @@ def _ids(rng: np.random.Generator, county: str, n: int, old: list[str]) -> pl.Da
         use_old = rng.random(n) < 0.05
         prefix[use_old] = rng.choice(old, size=int(use_old.sum()))
     birth = np.datetime64("1965-01-01") + rng.integers(0, 40 * 365, n).astype("timedelta64[D]")
-    frame = pl.DataFrame({"prefix": prefix.astype(str), "birth": birth.astype("datetime64[D]"), "seq": rng.integers(1, 999, n)})
-    body = pl.concat_str([pl.col("prefix"), pl.col("birth").dt.strftime("%Y%m%d"), pl.col("seq").cast(pl.String).str.zfill(3)])
-    frame = frame.with_columns(body=body).with_columns(id_number=pl.col("body") + pii.expected_check_char(pl.col("body") + "0"))
-    names = np.char.add(rng.choice(_SURNAMES, n), np.char.add(rng.choice(_GIVEN, n), np.where(rng.random(n) < 0.6, rng.choice(_GIVEN, n), "")))
-    return pl.DataFrame({"name": names, "id_number": frame["id_number"], "origin_code": np.full(n, county)})
+    frame = pl.DataFrame(
+        {
+            "prefix": prefix.astype(str),
+            "birth": birth.astype("datetime64[D]"),
+            "seq": rng.integers(1, 999, n),
+        }
+    )
+    body = pl.concat_str(
+        [
+            pl.col("prefix"),
+            pl.col("birth").dt.strftime("%Y%m%d"),
+            pl.col("seq").cast(pl.String).str.zfill(3),
+        ]
+    )
+    frame = frame.with_columns(body=body).with_columns(
+        id_number=pl.col("body") + pii.expected_check_char(pl.col("body") + "0")
+    )
+    names = np.char.add(
+        rng.choice(_SURNAMES, n),
+        np.char.add(
+            rng.choice(_GIVEN, n), np.where(rng.random(n) < 0.6, rng.choice(_GIVEN, n), "")
+        ),
+    )
+    return pl.DataFrame(
+        {"name": names, "id_number": frame["id_number"], "origin_code": np.full(n, county)}
+    )
 
 
 def _placements(rng: np.random.Generator, people: pl.DataFrame, year: int) -> pl.DataFrame:
@@ -86,12 +120,20 @@ def _placements(rng: np.random.Generator, people: pl.DataFrame, year: int) -> pl
         is_poverty=pl.Series(np.where(poverty[idx], "是", "否")),
         is_monitored=pl.lit("否"),
         destination_category=pl.Series(cats),
-        destination_province=pl.Series(np.where(cats == "广东省", "广东省", np.where(cats == "东部其他省份", "浙江省", ""))),
+        destination_province=pl.Series(
+            np.where(cats == "广东省", "广东省", np.where(cats == "东部其他省份", "浙江省", ""))
+        ),
         destination_city=pl.lit(""),
         employer=pl.Series(np.array(_EMPLOYERS)[rng.integers(0, len(_EMPLOYERS), m)]),
         industry=pl.lit("制造业"),
-        channel=pl.Series(np.array(zh.CHANNELS)[rng.choice(len(zh.CHANNELS), m, p=[0.3, 0.1, 0.15, 0.1, 0.05, 0.25, 0.05])]),
-        employment_date=pl.Series([date(year, int(mo), int(d)) for mo, d in zip(months, days, strict=True)]),
+        channel=pl.Series(
+            np.array(zh.CHANNELS)[
+                rng.choice(len(zh.CHANNELS), m, p=[0.3, 0.1, 0.15, 0.1, 0.05, 0.25, 0.05])
+            ]
+        ),
+        employment_date=pl.Series(
+            [date(year, int(mo), int(d)) for mo, d in zip(months, days, strict=True)]
+        ),
         monthly_wage=pl.Series(rng.integers(26, 72, m) * 100),
         contract_months=pl.Series(rng.choice([6, 12, 24, 36], m)),
         reporting_unit=pl.lit("县人力资源和社会保障局"),
@@ -109,14 +151,24 @@ def _mess(rng: np.random.Generator, rows: pl.DataFrame, rate: float) -> pl.DataF
     idn = pl.col("id_number")
     wrong = pl.when(idn.str.slice(17, 1) == "0").then(pl.lit("1")).otherwise(pl.lit("0"))
     return rows.with_columns(
-        id_number=pl.when(pl.Series(broken & (how == 0))).then(idn.str.slice(0, 17) + wrong).otherwise(idn),
-        destination_category=pl.when(pl.Series(broken & (how == 1))).then(None).otherwise(pl.col("destination_category")),
-        origin_code=pl.when(pl.Series(broken & (how == 2))).then(pl.lit("459999")).otherwise(pl.col("origin_code")),
-        employment_date=pl.when(pl.Series(broken & (how == 3))).then(pl.lit("某月某日")).otherwise(pl.col("employment_date").cast(pl.String)),
+        id_number=pl.when(pl.Series(broken & (how == 0)))
+        .then(idn.str.slice(0, 17) + wrong)
+        .otherwise(idn),
+        destination_category=pl.when(pl.Series(broken & (how == 1)))
+        .then(None)
+        .otherwise(pl.col("destination_category")),
+        origin_code=pl.when(pl.Series(broken & (how == 2)))
+        .then(pl.lit("459999"))
+        .otherwise(pl.col("origin_code")),
+        employment_date=pl.when(pl.Series(broken & (how == 3)))
+        .then(pl.lit("某月某日"))
+        .otherwise(pl.col("employment_date").cast(pl.String)),
     )
 
 
-def _trainings(rng: np.random.Generator, people: pl.DataFrame, county: str, year: int) -> pl.DataFrame:
+def _trainings(
+    rng: np.random.Generator, people: pl.DataFrame, county: str, year: int
+) -> pl.DataFrame:
     trained = people.sample(fraction=0.1, seed=int(rng.integers(0, 2**31)))
     if trained.height < 20:
         return pl.DataFrame()
@@ -129,12 +181,19 @@ def _trainings(rng: np.random.Generator, people: pl.DataFrame, county: str, year
     trained = trained.head(sum(sizes))
     k = len(sizes)
     class_of = np.repeat(np.arange(k), sizes)
-    starts = [date(year, int(mo), int(d)) for mo, d in zip(rng.integers(1, 13, k), rng.integers(1, 18, k), strict=True)]
+    starts = [
+        date(year, int(mo), int(d))
+        for mo, d in zip(rng.integers(1, 13, k), rng.integers(1, 18, k), strict=True)
+    ]
     days = rng.choice([5, 10, 15, 20], k)
     programmes = np.array(zh.PROGRAMMES)[rng.integers(0, len(zh.PROGRAMMES), k)]
     n = trained.height
     completed = rng.random(n) < 0.92
-    cert = np.where(completed & (rng.random(n) < 0.7), np.array(zh.CERTIFICATES[:3])[rng.integers(0, 3, n)], "无")
+    cert = np.where(
+        completed & (rng.random(n) < 0.7),
+        np.array(zh.CERTIFICATES[:3])[rng.integers(0, 3, n)],
+        "无",
+    )
     employed = completed & (rng.random(n) < 0.6)
     start_arr = np.array(starts, dtype="datetime64[D]")[class_of]
     return trained.with_columns(
@@ -178,10 +237,24 @@ def _workshops(rng: np.random.Generator, county: str, year: int) -> pl.DataFrame
 
 
 def _ordered(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select([pl.col(f.name).cast(pl.String) if f.name in frame.columns else pl.lit("").alias(f.name) for f in spec.fields(kind)])
+    return frame.select(
+        [
+            pl.col(f.name).cast(pl.String) if f.name in frame.columns else pl.lit("").alias(f.name)
+            for f in spec.fields(kind)
+        ]
+    )
 
 
-def write_ledger(path: Path, kind: str, frame: pl.DataFrame, fmt: str, title: str | None, total: bool, encoding: str, date_style: str) -> None:
+def write_ledger(
+    path: Path,
+    kind: str,
+    frame: pl.DataFrame,
+    fmt: str,
+    title: str | None,
+    total: bool,
+    encoding: str,
+    date_style: str,
+) -> None:
     """One ledger file: Chinese headers, optional title and 合计 rows, in the given encoding."""
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = _ordered(kind, frame)
@@ -194,11 +267,17 @@ def write_ledger(path: Path, kind: str, frame: pl.DataFrame, fmt: str, title: st
                     "dot": pl.format("{}.{}.{}", d.dt.year(), d.dt.month(), d.dt.day()),
                     "cn": pl.format("{}年{}月{}日", d.dt.year(), d.dt.month(), d.dt.day()),
                 }[date_style]
-                frame = frame.with_columns(pl.when(d.is_null()).then(pl.col(f.name)).otherwise(styled).alias(f.name))
+                frame = frame.with_columns(
+                    pl.when(d.is_null()).then(pl.col(f.name)).otherwise(styled).alias(f.name)
+                )
     header = synth.headers(kind)
     if fmt == "csv":
         body = frame.write_csv(include_header=False)
-        lines = ([title + "\n"] if title else []) + [",".join(header) + "\n", body] + ([f"合计,{frame.height}人\n"] if total else [])
+        lines = (
+            ([title + "\n"] if title else [])
+            + [",".join(header) + "\n", body]
+            + ([f"合计,{frame.height}人\n"] if total else [])
+        )
         path.write_bytes("".join(lines).encode(encoding))
         return
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -218,7 +297,15 @@ def write_ledger(path: Path, kind: str, frame: pl.DataFrame, fmt: str, title: st
     wb.close()
 
 
-def generate(out: Path, persons: int, year: int, fmt: str = "csv", messy: float = 0.0, seed: int = 0, progress: Callable[[int, int], None] | None = None) -> GenerateStats:
+def generate(
+    out: Path,
+    persons: int,
+    year: int,
+    fmt: str = "csv",
+    messy: float = 0.0,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> GenerateStats:
     counties = counties_for(persons)
     old = _predecessors()
     rng = np.random.default_rng(seed)
@@ -249,10 +336,28 @@ def generate(out: Path, persons: int, year: int, fmt: str = "csv", messy: float 
                     date_style=_DATE_STYLES[int(crng.integers(0, 4))] if messy_file else "iso",
                 )  # fmt: skip
                 stats.files += 1
-                setattr(stats, f"{kind[:-1]}_rows", getattr(stats, f"{kind[:-1]}_rows") + part.height)
-        targets.append({"year": str(year), "region_code": county, "indicator": "employed_persons", "target_value": str(int(n * crng.uniform(0.9, 1.2)))})
+                setattr(
+                    stats, f"{kind[:-1]}_rows", getattr(stats, f"{kind[:-1]}_rows") + part.height
+                )
+        targets.append(
+            {
+                "year": str(year),
+                "region_code": county,
+                "indicator": "employed_persons",
+                "target_value": str(int(n * crng.uniform(0.9, 1.2))),
+            }
+        )
         if progress:
             progress(i + 1, len(counties))
-    write_ledger(out / "targets" / str(year) / f"{year}年目标任务.{fmt}", "targets", pl.DataFrame(targets), fmt, None, False, "utf-8", "iso")
+    write_ledger(
+        out / "targets" / str(year) / f"{year}年目标任务.{fmt}",
+        "targets",
+        pl.DataFrame(targets),
+        fmt,
+        None,
+        False,
+        "utf-8",
+        "iso",
+    )
     stats.files += 1
     return stats

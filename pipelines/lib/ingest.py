@@ -17,8 +17,8 @@ import polars as pl
 
 from pipelines.lib import pii, spec, zh
 from pipelines.lib.normalise import normalise
-from pipelines.lib.reading import LedgerFileError, read_ledger
-from pipelines.lib.regions import divisions
+from pipelines.lib.reading import LedgerFileError, RawLedger, read_ledger
+from pipelines.lib.regions import divisions, known_codes
 from pipelines.lib.validation import REJECTION_SCHEMA, Context, validate
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -146,10 +146,13 @@ def _current_codes(codes: pl.Series) -> dict[str, str]:
     return {c: divs.current(c) or c for c in codes.drop_nulls().unique().to_list()}
 
 
-def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, list[str]]:
+FILE = "_file"  # index of a row's file within a batch
+
+
+def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> pl.DataFrame:
     """Valid rows → the raw table's layout: IDs become keyed pseudonyms and derived
-    fields; region codes move to the code in use today. Returns the frame and notes."""
-    notes: list[str] = []
+    fields; region codes move to the code in use today. Keeps the batch column `_file`
+    and `_id_region_unknown` (for the file's notes) when present."""
     out = valid
     if kind in spec.PERSON_KINDS:
         idn = pl.col("id_number")
@@ -161,14 +164,8 @@ def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, l
             .otherwise(pl.lit("F")),
             origin_derived=pl.col("origin_code").is_null(),
             origin_code_reported=pl.coalesce("origin_code", idn.str.slice(0, 6)),
+            _id_region_unknown=~idn.str.slice(0, 6).is_in(known_codes()),
         )
-        derived = int(out["origin_derived"].sum())
-        if derived:
-            notes.append(zh.NOTES["origin_from_id"].format(n=derived))
-        known = list(divisions().by_code)
-        odd = out.filter(~idn.str.slice(0, 6).is_in(known)).height
-        if odd:
-            notes.append(zh.NOTES["id_region_unknown"].format(n=odd))
         out = out.with_columns(
             origin_code=pl.col("origin_code_reported").replace_strict(
                 _current_codes(out["origin_code_reported"]), default=None, return_dtype=pl.String
@@ -183,40 +180,75 @@ def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, l
             )
     cols = table_columns(kind)
     present = [c for c in cols if c in out.columns]
-    return out.select([pl.col(c).cast(_POLARS_TYPES[cols[c]]) for c in present]), notes
+    extra = [c for c in (FILE, "_id_region_unknown") if c in out.columns]
+    return out.select([pl.col(c).cast(_POLARS_TYPES[cols[c]]) for c in present] + extra)
+
+
+def _notes(raw: RawLedger, loaded: pl.DataFrame) -> list[str]:
+    notes: list[str] = []
+    skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
+    if skipped:
+        notes.append(
+            zh.NOTES["skipped"].format(
+                blank=raw.skipped_blank, total=raw.skipped_total, footer=raw.skipped_footer
+            )
+        )
+    if "origin_derived" in loaded.columns and (derived := int(loaded["origin_derived"].sum())):
+        notes.append(zh.NOTES["origin_from_id"].format(n=derived))
+    if "_id_region_unknown" in loaded.columns and (odd := int(loaded["_id_region_unknown"].sum())):
+        notes.append(zh.NOTES["id_region_unknown"].format(n=odd))
+    if raw.unknown_columns:
+        notes.append(zh.NOTES["unknown_columns"].format(cols="、".join(raw.unknown_columns)))
+    return notes
+
+
+def process_files(
+    subs: list[Submission], key: bytes, digests: dict[str, str] | None = None
+) -> list[FileResult]:
+    """Read, validate and pseudonymise submissions, in their order. Files of one kind and
+    period are validated as one batch (one pandera pass, one pseudonymisation pass), so
+    2,000 small county files cost about what one large file does. Never raises for bad
+    input: an unreadable file is a FileResult with status 'failed' and a Chinese reason."""
+    digests = digests or {}
+    results: dict[str, FileResult] = {}
+    groups: dict[tuple[str, str], list[tuple[Submission, RawLedger]]] = {}
+    for sub in subs:
+        digest = digests.get(sub.rel) or sha256_of(sub.path)
+        try:
+            raw = read_ledger(sub.path, sub.kind)
+        except LedgerFileError as exc:
+            results[sub.rel] = FileResult(sub, digest, "failed", message=exc.reason)
+            continue
+        results[sub.rel] = FileResult(
+            sub, digest, "loaded", sheet=raw.sheet, rows_read=raw.rows_read
+        )
+        groups.setdefault((sub.kind, sub.period), []).append((sub, raw))
+    for (kind, _period), members in groups.items():
+        first = members[0][0]
+        frame = pl.concat(
+            [
+                raw.frame.with_columns(pl.lit(i, pl.Int32).alias(FILE))
+                for i, (_, raw) in enumerate(members)
+            ],
+            how="vertical_relaxed",
+        )
+        ctx = Context(period_end=first.period_end, year=first.year)
+        valid, rejections = validate(kind, normalise(kind, frame), ctx)
+        loaded = prepare(kind, valid, key)
+        loaded_parts = loaded.partition_by(FILE, as_dict=True)
+        rejected_parts = rejections.partition_by(FILE, as_dict=True)
+        for i, (sub, raw) in enumerate(members):
+            part = loaded_parts.get((i,), loaded.clear())
+            notes = _notes(raw, part)
+            result = results[sub.rel]
+            result.loaded = part.drop(FILE, "_id_region_unknown", strict=False)
+            result.rejections = rejected_parts.get((i,), rejections.clear()).drop(FILE)
+            result.rows_skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
+            result.notes = notes
+            result.message = "；".join(notes)
+    return [results[s.rel] for s in subs]
 
 
 def process_file(sub: Submission, key: bytes, sha256: str | None = None) -> FileResult:
-    """Read, validate and pseudonymise one submission. Never raises for bad input: an
-    unreadable file is a FileResult with status 'failed' and a Chinese reason."""
-    digest = sha256 or sha256_of(sub.path)
-    try:
-        raw = read_ledger(sub.path, sub.kind)
-    except LedgerFileError as exc:
-        return FileResult(sub, digest, "failed", message=exc.reason)
-    ctx = Context(period_end=sub.period_end, year=sub.year)
-    frame = normalise(sub.kind, raw.frame)
-    valid, rejections = validate(sub.kind, frame, ctx)
-    loaded, notes = prepare(sub.kind, valid, key)
-    skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
-    if skipped:
-        notes.insert(
-            0,
-            zh.NOTES["skipped"].format(
-                blank=raw.skipped_blank, total=raw.skipped_total, footer=raw.skipped_footer
-            ),
-        )
-    if raw.unknown_columns:
-        notes.append(zh.NOTES["unknown_columns"].format(cols="、".join(raw.unknown_columns)))
-    return FileResult(
-        sub,
-        digest,
-        "loaded",
-        message="；".join(notes),
-        sheet=raw.sheet,
-        rows_read=raw.rows_read,
-        rows_skipped=skipped,
-        loaded=loaded,
-        rejections=rejections,
-        notes=notes,
-    )
+    """One submission on its own (the pre-submission check, tests)."""
+    return process_files([sub], key, {sub.rel: sha256} if sha256 else None)[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib import store
-from pipelines.lib.ingest import FileResult, Submission, discover, process_file, sha256_of
+from pipelines.lib.ingest import FileResult, Submission, discover, process_files, sha256_of
 
 
 @dataclass
@@ -46,17 +46,19 @@ def ingest_kind(
     summary = IngestSummary(kind, files_seen=len(subs))
     conn.execute("begin transaction")
     try:
-        for sub in subs:
+        current = store.current_shas(conn, kind)
+        digests = {sub.rel: sha256_of(sub.path) for sub in subs}
+        changed = [sub for sub in subs if current.get(sub.rel) != digests[sub.rel]]
+        summary.unchanged = len(subs) - len(changed)
+        for sub in changed:
             if on_file:
                 on_file(sub)
-            digest = sha256_of(sub.path)
-            if store.current_sha(conn, sub.rel) == digest:
-                summary.unchanged += 1
-                continue
-            result = process_file(sub, key, digest)
-            store.record(conn, result)
-            summary.results.append(result)
-            summary.touched_periods.add(sub.period)
+        # Files are processed in batches per period (validation once per batch) and
+        # recorded in path order, which fixes load_id order and so "first loaded wins".
+        results = process_files(changed, key, digests)
+        store.record_many(conn, results)
+        summary.results = results
+        summary.touched_periods = {r.sub.period for r in results}
         scope = (
             periods if periods is not None else {s.period for s in subs} | _all_periods(conn, kind)
         )

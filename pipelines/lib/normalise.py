@@ -44,18 +44,18 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(from_serial, iso.str.to_date("%Y-%m-%d", strict=False))
 
 
-def parse_flag(expr: pl.Expr, check_mark_style: bool) -> pl.Expr:
+def parse_flag(expr: pl.Expr, check_mark_style: pl.Expr | bool) -> pl.Expr:
     """是/否, Y/N, 1/0, √/✓; in a √-style column an empty cell means 否."""
     s = expr.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-    out = (
+    return (
         pl.when(s.is_in(list(zh.FLAG_TRUE)))
         .then(True)
         .when(s.is_in(list(zh.FLAG_FALSE)))
         .then(False)
+        .when(s.is_null() & check_mark_style)
+        .then(False)
+        .otherwise(None)
     )
-    if check_mark_style:
-        out = out.when(s.is_null()).then(False)
-    return out.otherwise(None)
 
 
 def parse_number(expr: pl.Expr) -> pl.Expr:
@@ -86,6 +86,9 @@ def _region_codes(values: pl.Series) -> dict[str, str | None]:
     return out
 
 
+FILE = "_file"  # a batch's file index (ingest.process_files)
+
+
 def normalise(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Typed columns beside raw__ copies of what was written."""
     exprs: list[pl.Expr] = []
@@ -94,8 +97,10 @@ def normalise(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
         if f.type == "date":
             e = parse_date(raw)
         elif f.type == "flag":
-            s = frame[f.name].drop_nulls().str.strip_chars()
-            e = parse_flag(raw, check_mark_style=bool(s.is_in(list(zh.CHECK_MARKS)).any()))
+            # A column is √-style when any of its cells holds a check mark — per file
+            # when the frame is a batch of files.
+            marks = raw.str.strip_chars().is_in(list(zh.CHECK_MARKS)).fill_null(False).any()
+            e = parse_flag(raw, marks.over(FILE) if FILE in frame.columns else marks)
         elif f.type == "int":
             e = parse_int(raw)
         elif f.type == "number":

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import polars as pl
+
 DIVISIONS_CSV = (
     Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "admin_divisions_cn.csv"
 )
@@ -146,3 +148,17 @@ class Divisions:
 @cache
 def divisions() -> Divisions:
     return Divisions()
+
+
+@cache
+def known_codes() -> pl.Series:
+    """Every division code since 1981, as a Series (is_in with a Series, unlike a list,
+    is not re-parsed into a literal on every evaluation)."""
+    return pl.Series(list(divisions().by_code), dtype=pl.String)
+
+
+@cache
+def county_codes() -> pl.Series:
+    return pl.Series(
+        [c for c, d in divisions().by_code.items() if d.level == "county"], dtype=pl.String
+    )

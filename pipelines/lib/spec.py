@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from pipelines.lib import zh
@@ -147,6 +148,7 @@ def normalise_header(text: object) -> str:
     return _HEADER_JUNK.sub("", unicodedata.normalize("NFKC", str(text)))
 
 
+@cache
 def header_lookup(kind: str) -> dict[str, str]:
     """Normalised header variant → field name for one kind."""
     out: dict[str, str] = {}

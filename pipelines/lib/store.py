@@ -52,61 +52,115 @@ def current_sha(conn: duckdb.DuckDBPyConnection, rel: str) -> str | None:
     return row[0] if row else None
 
 
-def _retire(conn: duckdb.DuckDBPyConnection, rel: str) -> None:
-    conn.execute(
-        "update raw.ingestion_log set is_current = false where path = ? and is_current", [rel]
+def current_shas(conn: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
+    """path → sha256 of the current version of every file of a kind."""
+    return dict(
+        conn.execute(
+            "select path, sha256 from raw.ingestion_log where kind = ? and is_current", [kind]
+        ).fetchall()
     )
-    conn.execute("delete from raw.rejected_rows where path = ?", [rel])
-    for kind in spec.KINDS:
-        conn.execute(f"delete from ingest.{kind}_candidates where source_path = ?", [rel])
+
+
+def _retire(conn: duckdb.DuckDBPyConnection, kind: str, paths: list[str]) -> None:
+    """Take the current versions of `paths` out: log rows no longer current, their rows
+    and rejections deleted."""
+    if not paths:
+        return
+    conn.execute("create or replace temp table _retiring as select unnest(?) as path", [paths])
+    conn.execute(
+        "update raw.ingestion_log set is_current = false where is_current and path in (select path from _retiring)"
+    )
+    conn.execute("delete from raw.rejected_rows where path in (select path from _retiring)")
+    conn.execute(
+        f"delete from ingest.{kind}_candidates where source_path in (select path from _retiring)"
+    )
 
 
 def _next_load_id(conn: duckdb.DuckDBPyConnection) -> int:
-    return conn.execute("select coalesce(max(load_id), 0) + 1 from raw.ingestion_log").fetchone()[0]
+    return conn.execute("select coalesce(max(load_id), 0) + 1 from raw.ingestion_log").fetchall()[
+        0
+    ][0]
 
 
 def record(conn: duckdb.DuckDBPyConnection, result: FileResult) -> int:
-    """Write one new file version: retire the path's previous version, add the log row,
-    candidate rows and schema rejections. Returns the new load_id."""
-    sub = result.sub
-    _retire(conn, sub.rel)
-    load_id = _next_load_id(conn)
-    rejected = result.rows_rejected
-    conn.execute(
-        "insert into raw.ingestion_log values (?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            load_id, sub.rel, sub.kind, sub.period, result.sha256, result.status, result.sheet,
-            result.rows_read, result.rows_skipped, result.rows_read - rejected, rejected,
-            result.message, datetime.now(),
-        ],
-    )  # fmt: skip
-    if result.loaded is not None and result.loaded.height:
-        frame = result.loaded.with_columns(
-            load_id=pl.lit(load_id, pl.Int64),
-            source_path=pl.lit(sub.rel),
-            source_sheet=pl.lit(result.sheet),
-            period=pl.lit(sub.period),
+    """Write one new file version (see record_many). Returns its load_id."""
+    return record_many(conn, [result])[0]
+
+
+def record_many(conn: duckdb.DuckDBPyConnection, results: list[FileResult]) -> list[int]:
+    """Write new file versions of one kind, in order: retire each path's previous
+    version, add log rows, candidate rows and schema rejections — three inserts for the
+    whole batch. Returns the load_ids given, in order."""
+    if not results:
+        return []
+    kind = results[0].sub.kind
+    _retire(conn, kind, [r.sub.rel for r in results])
+    first = _next_load_id(conn)
+    ids = list(range(first, first + len(results)))
+    now = datetime.now()
+    log = pl.DataFrame(
+        {
+            "load_id": ids,
+            "path": [r.sub.rel for r in results],
+            "kind": [r.sub.kind for r in results],
+            "period": [r.sub.period for r in results],
+            "sha256": [r.sha256 for r in results],
+            "status": [r.status for r in results],
+            "is_current": [True] * len(results),
+            "sheet": [r.sheet for r in results],
+            "rows_read": [r.rows_read for r in results],
+            "rows_skipped": [r.rows_skipped for r in results],
+            "rows_loaded": [r.rows_read - r.rows_rejected for r in results],
+            "rows_rejected": [r.rows_rejected for r in results],
+            "message": [r.message for r in results],
+            "loaded_at": [now] * len(results),
+        },
+        schema_overrides={
+            "load_id": pl.Int64,
+            "rows_read": pl.Int64,
+            "rows_skipped": pl.Int64,
+            "rows_loaded": pl.Int64,
+            "rows_rejected": pl.Int64,
+        },
+    )
+    conn.register("_log", log)
+    conn.execute("insert into raw.ingestion_log by name select * from _log")
+    conn.unregister("_log")
+    cands = [
+        r.loaded.with_columns(
+            load_id=pl.lit(i, pl.Int64),
+            source_path=pl.lit(r.sub.rel),
+            source_sheet=pl.lit(r.sheet),
+            period=pl.lit(r.sub.period),
         )
-        conn.register("_cand", frame)
-        conn.execute(f"insert into ingest.{sub.kind}_candidates by name select * from _cand")
+        for i, r in zip(ids, results, strict=True)
+        if r.loaded is not None and r.loaded.height
+    ]
+    if cands:
+        conn.register("_cand", pl.concat(cands, how="vertical_relaxed"))
+        conn.execute(f"insert into ingest.{kind}_candidates by name select * from _cand")
         conn.unregister("_cand")
-    if result.rejections.height:
-        rej = result.rejections.with_columns(
-            load_id=pl.lit(load_id, pl.Int64),
-            path=pl.lit(sub.rel),
-            kind=pl.lit(sub.kind),
-            period=pl.lit(sub.period),
-            sheet=pl.lit(result.sheet),
+    rejs = [
+        r.rejections.with_columns(
+            load_id=pl.lit(i, pl.Int64),
+            path=pl.lit(r.sub.rel),
+            kind=pl.lit(r.sub.kind),
+            period=pl.lit(r.sub.period),
+            sheet=pl.lit(r.sheet),
         ).rename({"column": "column_name"})
-        conn.register("_rej", rej)
+        for i, r in zip(ids, results, strict=True)
+        if r.rejections.height
+    ]
+    if rejs:
+        conn.register("_rej", pl.concat(rejs, how="vertical_relaxed"))
         conn.execute("insert into raw.rejected_rows by name select * from _rej")
         conn.unregister("_rej")
-    return load_id
+    return ids
 
 
 def remove(conn: duckdb.DuckDBPyConnection, rel: str, kind: str, period: str) -> None:
     """A file gone from raw/: its rows leave the warehouse; the log keeps a 'removed' line."""
-    _retire(conn, rel)
+    _retire(conn, kind, [rel])
     conn.execute(
         "insert into raw.ingestion_log values (?, ?, ?, ?, '', 'removed', false, null, 0, 0, 0, 0, null, ?)",
         [_next_load_id(conn), rel, kind, period, datetime.now()],

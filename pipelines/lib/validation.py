@@ -16,7 +16,9 @@ import polars as pl
 
 from pipelines.lib import pii, spec, zh
 from pipelines.lib.reading import ID_NUMERIC
-from pipelines.lib.regions import divisions
+from pipelines.lib.regions import county_codes, known_codes
+
+FILE = "_file"  # a batch's file index (ingest.process_files)
 
 _DTYPES = {
     "name": pl.String, "id": pl.String, "text": pl.String, "choice": pl.String, "region": pl.String,
@@ -62,9 +64,8 @@ def _raw(name: str) -> pl.Expr:
 
 
 def rules(kind: str, ctx: Context) -> list[Rule]:
-    divs = divisions()
-    all_codes = list(divs.by_code)
-    county_codes = [c for c, d in divs.by_code.items() if d.level == "county"]
+    all_codes = known_codes()
+    counties = county_codes()
     out: list[Rule] = []
     for f in spec.fields(kind):
         c, raw = _c(f.name), _raw(f.name)
@@ -83,9 +84,7 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
         if f.type in ("region", "region_any"):
             out.append(Rule(f.name, "region_unknown", c.is_not_null() & ~c.is_in(all_codes)))
         if f.type == "region":
-            out.append(
-                Rule(f.name, "region_not_county", c.is_in(all_codes) & ~c.is_in(county_codes))
-            )
+            out.append(Rule(f.name, "region_not_county", c.is_in(all_codes) & ~c.is_in(counties)))
         if f.type == "year":
             out.append(Rule(f.name, "year_mismatch", c.is_not_null() & (c != ctx.year)))
         if f.type == "id":
@@ -107,7 +106,7 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
             Rule(
                 "origin_code",
                 "region_from_id_unknown",
-                derivable & ~_c("id_number").str.slice(0, 6).is_in(county_codes),
+                derivable & ~_c("id_number").str.slice(0, 6).is_in(counties),
             )
         )
     for sub, total in spec.SUBTOTALS.get(kind, ()):
@@ -159,7 +158,12 @@ def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame
     problems is one rejected row with several rejection lines."""
     try:
         schema(kind, ctx).validate(frame, lazy=True)
-        return frame, pl.DataFrame(schema=REJECTION_SCHEMA)
+        empty = pl.DataFrame(schema=REJECTION_SCHEMA)
+        if FILE in frame.columns:
+            empty = empty.with_columns(pl.lit(None, pl.Int32).alias(FILE)).select(
+                FILE, *REJECTION_SCHEMA
+            )
+        return frame, empty
     except pa.errors.SchemaErrors as exc:
         # failure_case holds clear values (IDs!): it is never logged or kept.
         cases = exc.failure_cases.select("check", "index")
@@ -172,6 +176,7 @@ def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame
         pl.col("check").str.split_exact(":", 1).struct.rename_fields(["field", "code"])
     ).unnest("check")
     indexed = frame.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))
+    batch = [c for c in (FILE,) if c in frame.columns]  # keeps a batch's file index
     rows = []
     for (field, code), grp in cases.group_by(["field", "code"]):
         raw = pl.col(f"raw__{field}")
@@ -185,6 +190,7 @@ def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame
         picked = indexed.join(
             grp.select(pl.col("index").cast(pl.Int64).alias("_i")), on="_i", how="semi"
         ).select(
+            *batch,
             "source_row",
             pl.lit(spec.header(kind, field)).alias("column"),
             value.alias("value"),
@@ -192,6 +198,8 @@ def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame
             pl.lit(_reason_text(kind, field, code, ctx)).alias("reason"),
         )
         rows.append(picked)
-    rejections = pl.concat(rows).sort("source_row", "column")
-    bad = rejections["source_row"].unique()
-    return frame.filter(~pl.col("source_row").is_in(bad.implode())), rejections
+    rejections = pl.concat(rows).sort(*batch, "source_row", "column")
+    keys = [*batch, "source_row"]
+    return frame.join(
+        rejections.select(keys).unique(), on=keys, how="anti", maintain_order="left"
+    ), rejections
