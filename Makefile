@@ -26,8 +26,8 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check pipelines tests raw
-	$(BIN)/ruff format --check pipelines tests raw
+	$(BIN)/ruff check pipelines tests raw bench
+	$(BIN)/ruff format --check pipelines tests raw bench
 
 # Dagster UI on a DAGSTER_HOME inside the repo (git-ignored).
 ui: setup

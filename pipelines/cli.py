@@ -1,4 +1,4 @@
-"""`collabstats` command: run, check, template, export.
+"""`collabstats` command: run, check, template, export, generate.
 
 Settings come from COLLAB_RAW_DIR / COLLAB_WAREHOUSE_DIR / COLLAB_PII_KEY; flags
 override them. Dagster definitions are imported only by the commands that run them,
@@ -160,6 +160,41 @@ def export(
     console.print(str(xlsx))
     for c in csvs:
         console.print(str(c))
+
+
+@app.command()
+def generate(
+    persons: int = typer.Option(
+        ..., "--persons", min=1, help="People helped (placements ≈ 1.2 per person)."
+    ),
+    year: int = typer.Option(..., "--year", help="Reporting year."),
+    out: Path = typer.Option(..., "--out", help="Folder to write raw/-style ledgers into."),
+    fmt: str = typer.Option("csv", "--format", help="csv or xlsx."),
+    messy: float = typer.Option(
+        0.0, "--messy", min=0.0, max=1.0, help="Share of broken rows (and messy files)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same files)."),
+    counties: int = typer.Option(
+        None, "--counties", min=1, help="Use only the first N counties (small test sets)."
+    ),
+) -> None:
+    """Synthetic ledgers for all four kinds, streamed one county at a time."""
+    from rich.progress import Progress
+
+    from pipelines.lib.generate import generate as run_generate
+
+    if fmt not in ("csv", "xlsx"):
+        raise typer.BadParameter("format must be csv or xlsx")
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("counties", total=None)
+        stats = run_generate(
+            out, persons, year, fmt, messy, seed,
+            progress=lambda i, n: progress.update(task, completed=i, total=n), max_counties=counties,
+        )  # fmt: skip
+    console.print(
+        f"{stats.files} files, {stats.counties} counties: {stats.placement_rows} placement rows, "
+        f"{stats.training_rows} training rows, {stats.workshop_rows} workshop rows → {out}"
+    )
 
 
 if __name__ == "__main__":

@@ -110,9 +110,11 @@ def _placements(rng: np.random.Generator, people: pl.DataFrame, year: int) -> pl
     n = people.height
     poverty = rng.random(n) < 0.5
     first = rng.integers(1, 13, n)
-    second = rng.random(n) < 0.2
+    # a second placement comes in a later month (the same person, employer and day twice
+    # would be a true 重复记录)
+    second = (rng.random(n) < 0.2) & (first < 12)
     idx = np.concatenate([np.arange(n), np.flatnonzero(second)])
-    months = np.concatenate([first, rng.integers(first[second], 13)])
+    months = np.concatenate([first, rng.integers(first[second] + 1, 13)])
     m = len(idx)
     cats = np.array(zh.DESTINATION_CATEGORIES)[rng.choice(3, m, p=[0.45, 0.2, 0.35])]
     days = rng.integers(1, 29, m)
@@ -181,9 +183,11 @@ def _trainings(
     trained = trained.head(sum(sizes))
     k = len(sizes)
     class_of = np.repeat(np.arange(k), sizes)
+    # classes start by the 9th and last at most 20 days, so they end (and are reported)
+    # in the month they start
     starts = [
         date(year, int(mo), int(d))
-        for mo, d in zip(rng.integers(1, 13, k), rng.integers(1, 18, k), strict=True)
+        for mo, d in zip(rng.integers(1, 13, k), rng.integers(1, 10, k), strict=True)
     ]
     days = rng.choice([5, 10, 15, 20], k)
     programmes = np.array(zh.PROGRAMMES)[rng.integers(0, len(zh.PROGRAMMES), k)]
@@ -305,8 +309,9 @@ def generate(
     messy: float = 0.0,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    max_counties: int | None = None,
 ) -> GenerateStats:
-    counties = counties_for(persons)
+    counties = counties_for(persons)[:max_counties]
     old = _predecessors()
     rng = np.random.default_rng(seed)
     weights = rng.gamma(2.0, size=len(counties))
