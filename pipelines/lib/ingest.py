@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines.lib import pii, spec, zh
 from pipelines.lib.normalise import normalise
-from pipelines.lib.reading import LedgerFileError, RawLedger, read_ledger
+from pipelines.lib.reading import LedgerFileError, RawLedger, read_raw, shape_batch
 from pipelines.lib.regions import divisions, known_codes
 from pipelines.lib.validation import REJECTION_SCHEMA, Context, validate
 
@@ -215,15 +215,14 @@ def process_files(
     for sub in subs:
         digest = digests.get(sub.rel) or sha256_of(sub.path)
         try:
-            raw = read_ledger(sub.path, sub.kind)
+            raw = read_raw(sub.path, sub.kind)
         except LedgerFileError as exc:
             results[sub.rel] = FileResult(sub, digest, "failed", message=exc.reason)
             continue
-        results[sub.rel] = FileResult(
-            sub, digest, "loaded", sheet=raw.sheet, rows_read=raw.rows_read
-        )
+        results[sub.rel] = FileResult(sub, digest, "loaded", sheet=raw.sheet)
         groups.setdefault((sub.kind, sub.period), []).append((sub, raw))
     for (kind, _period), members in groups.items():
+        shape_batch(kind, [raw for _, raw in members])  # cleans each ledger in place
         first = members[0][0]
         frame = pl.concat(
             [
@@ -243,6 +242,7 @@ def process_files(
             result = results[sub.rel]
             result.loaded = part.drop(FILE, "_id_region_unknown", strict=False)
             result.rejections = rejected_parts.get((i,), rejections.clear()).drop(FILE)
+            result.rows_read = raw.rows_read
             result.rows_skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
             result.notes = notes
             result.message = "；".join(notes)

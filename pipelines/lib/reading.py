@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from pipelines.lib import spec, zh
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
 ID_NUMERIC = "id_numeric_cell"  # xlsx only: the ID was typed into a number cell
+_LEAD, _BLANK, _FILE = "_lead", "_blank", "_file"
+_TOTAL_RE = "^(" + "|".join(zh.TOTAL_ROW_MARKERS) + ")"
+_FOOTER_RE = "^(" + "|".join(re.escape(p) for p in zh.FOOTER_ROW_PREFIXES) + ")"
 
 
 class LedgerFileError(Exception):
@@ -210,8 +214,8 @@ def sniff_kind(path: Path) -> str | None:
     return max(best, key=lambda k: best[k])
 
 
-def read_ledger(path: Path, kind: str) -> RawLedger:
-    """Read a ledger; raise LedgerFileError when the file as a whole is unusable."""
+def read_raw(path: Path, kind: str) -> RawLedger:
+    """Read a ledger and map its columns, without cleaning rows (see `shape_batch`)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         sheet, frame, h = _read_csv(path, kind)
@@ -219,13 +223,20 @@ def read_ledger(path: Path, kind: str) -> RawLedger:
         sheet, frame, h = _read_xlsx(path, kind)
     else:
         raise LedgerFileError("unsupported", zh.FILE_ERRORS["unsupported"])
-    return _shape(kind, sheet, frame, h)
+    return _map_columns(kind, sheet, frame, h)
 
 
-def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLedger:
-    """First row of `frame` is the header; the rest are candidate data rows."""
+def read_ledger(path: Path, kind: str) -> RawLedger:
+    """Read one ledger: header found, columns mapped, non-data rows dropped and counted.
+    Raises LedgerFileError when the file as a whole is unusable."""
+    return shape_batch(kind, [read_raw(path, kind)])[0]
+
+
+def _map_columns(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLedger:
+    """First row of `frame` is the header; the rest are candidate data rows. Only cheap
+    per-file work here: a rename and select (one file is often 30 rows; the cleaning
+    and row classification run once per batch in shape_batch)."""
     header = frame.row(0)
-    body = frame.slice(1)
     lookup = spec.header_lookup(kind)
     mapping: dict[str, str] = {}
     unknown: list[str] = []
@@ -245,59 +256,63 @@ def _shape(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLe
         raise LedgerFileError(
             "missing_columns", zh.FILE_ERRORS["missing_columns"].format(cols="、".join(missing))
         )
-
-    # Row numbers as Excel shows them: header is row header_idx+1, data start below it.
-    body = body.with_row_index("source_row", offset=header_idx + 2).with_columns(
-        pl.col("source_row").cast(pl.Int64)
-    )
-    if ID_NUMERIC not in body.columns:
-        body = body.with_columns(pl.lit(False).alias(ID_NUMERIC))
     cells = [c for c in frame.columns if c != ID_NUMERIC]
-    stripped = [pl.col(c).str.strip_chars().replace("", None) for c in cells]
-    body = body.with_columns(stripped)
+    body = frame.slice(1)
+    # Row numbers as Excel shows them: the header is row header_idx+1.
+    rows = pl.int_range(header_idx + 2, header_idx + 2 + body.height, dtype=pl.Int64, eager=True)
+    absent = [f.name for f in spec.fields(kind) if f.name not in mapping.values()]
+    data = body.select(
+        rows.alias("source_row"),
+        pl.col(ID_NUMERIC) if ID_NUMERIC in body.columns else pl.lit(False).alias(ID_NUMERIC),
+        # leading cells as written, for telling 合计 / footer rows from data
+        pl.concat_str([pl.col(c) for c in cells[:4]], separator="", ignore_nulls=True).alias(_LEAD),
+        pl.all_horizontal(
+            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]
+        ).alias(_BLANK),
+        *[pl.col(c).alias(n) for c, n in mapping.items()],
+        *[pl.lit(None, pl.String).alias(n) for n in absent],
+    ).select("source_row", ID_NUMERIC, _LEAD, _BLANK, *[f.name for f in spec.fields(kind)])
+    return RawLedger(
+        kind=kind, sheet=sheet, frame=data, header_row=header_idx + 1, unknown_columns=unknown
+    )
 
-    # Classify rows that are not data: blank, totals, footers (signatures, notes).
-    folded = [
-        pl.col(c).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
-        for c in cells[: min(4, len(cells))]
-    ]
-    is_blank = pl.all_horizontal([pl.col(c).is_null() for c in cells])
-    is_total = pl.any_horizontal(
-        [f.str.starts_with(m) for f in folded for m in zh.TOTAL_ROW_MARKERS]
-    ).fill_null(False)
-    is_footer = pl.any_horizontal(
-        [f.str.starts_with(m) for f in folded for m in zh.FOOTER_ROW_PREFIXES]
-    ).fill_null(False)
-    classified = body.with_columns(
-        pl.when(is_blank)
+
+def shape_batch(kind: str, ledgers: list[RawLedger]) -> list[RawLedger]:
+    """Clean a batch of mapped ledgers in one pass: strip cells, drop blank, total
+    (合计/小计) and footer (填表人…) rows, and count them per file."""
+    if not ledgers:
+        return []
+    names = [f.name for f in spec.fields(kind)]
+    batch = pl.concat(
+        [lg.frame.with_columns(pl.lit(i, pl.Int32).alias(_FILE)) for i, lg in enumerate(ledgers)],
+        how="vertical_relaxed",
+    )
+    lead = pl.col(_LEAD).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
+    row_class = (
+        pl.when(pl.col(_BLANK))
         .then(pl.lit("blank"))
-        .when(is_total)
+        .when(lead.str.contains(_TOTAL_RE))
         .then(pl.lit("total"))
-        .when(is_footer)
+        .when(lead.str.contains(_FOOTER_RE))
         .then(pl.lit("footer"))
         .otherwise(pl.lit("data"))
-        .alias("_row_class")
     )
-    counts = dict(classified.group_by("_row_class").len().iter_rows())
+    classified = batch.with_columns(
+        row_class.alias("_row_class"),
+        *[pl.col(n).str.strip_chars().replace("", None) for n in names],
+    )
+    counts: dict[tuple[int, str], int] = {
+        (f, c): n for f, c, n in classified.group_by(_FILE, "_row_class").len().iter_rows()
+    }
     data = classified.filter(pl.col("_row_class") == "data").select(
-        "source_row", ID_NUMERIC, *[pl.col(c).alias(n) for c, n in mapping.items()]
+        _FILE, "source_row", ID_NUMERIC, *names
     )
-    # Optional columns absent from the file become null columns.
-    data = data.with_columns(
-        [
-            pl.lit(None, pl.String).alias(f.name)
-            for f in spec.fields(kind)
-            if f.name not in data.columns
-        ]
-    )
-    data = data.select("source_row", ID_NUMERIC, *[f.name for f in spec.fields(kind)])
-    return RawLedger(
-        kind=kind,
-        sheet=sheet,
-        frame=data,
-        header_row=header_idx + 1,
-        skipped_blank=counts.get("blank", 0),
-        skipped_total=counts.get("total", 0),
-        skipped_footer=counts.get("footer", 0),
-        unknown_columns=unknown,
-    )
+    parts = data.partition_by(_FILE, as_dict=True, include_key=False)
+    out = []
+    for i, lg in enumerate(ledgers):
+        lg.frame = parts.get((i,), data.clear().drop(_FILE))
+        lg.skipped_blank = counts.get((i, "blank"), 0)
+        lg.skipped_total = counts.get((i, "total"), 0)
+        lg.skipped_footer = counts.get((i, "footer"), 0)
+        out.append(lg)
+    return out

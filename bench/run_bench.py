@@ -1,0 +1,248 @@
+"""Benchmark: the pipeline against the DuckDB floor and a pandas peer, on generated data.
+
+    python bench/run_bench.py --quick        # 100k CSV rows, one repetition
+    python bench/run_bench.py --full         # 100k / 1M / 10M CSV, 1M xlsx, incremental month
+    python bench/run_bench.py --sizes 1000000 --reps 1 --xlsx --incremental
+
+Every measurement is a fresh process (wall time and peak RSS of its whole process tree,
+sampled every 50 ms with psutil); each figure is the median of --reps runs. Results are
+written to BENCHMARKS.md with the machine, versions and command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+PERSONS_PER_ROW = 1 / 1.18  # the generator makes ~1.18 placements per person
+YEAR = 2024
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_rss_mb: float
+
+
+def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Measure:
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    start = time.perf_counter()
+    proc = psutil.Popen(
+        cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
+    )
+    peak = 0
+    while proc.poll() is None:
+        try:
+            procs = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    if log:
+        out.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}); see {log}")
+    return Measure(seconds, peak / 2**20)
+
+
+def median(ms: list[Measure]) -> Measure:
+    return Measure(
+        statistics.median(m.seconds for m in ms), statistics.median(m.peak_rss_mb for m in ms)
+    )
+
+
+def dataset(rows: int, fmt: str) -> tuple[Path, int]:
+    raw = OUT / f"data_{fmt}_{rows}"
+    stamp = raw / ".rows"
+    if not stamp.exists():
+        shutil.rmtree(raw, ignore_errors=True)
+        subprocess.run(
+            [str(BIN / "collabstats"), "generate", "--persons", str(int(rows * PERSONS_PER_ROW)), "--year", str(YEAR), "--out", str(raw), "--format", fmt, "--seed", "1"],
+            check=True,
+        )  # fmt: skip
+        n = placement_rows(raw, fmt)
+        stamp.write_text(str(n))
+    return raw, int(stamp.read_text())
+
+
+def placement_rows(raw: Path, fmt: str) -> int:
+    import polars as pl
+
+    if fmt == "csv":
+        return sum(
+            sum(1 for _ in open(f, encoding="utf-8")) - 1
+            for f in (raw / "placements").rglob("*.csv")
+        )
+    return sum(pl.read_excel(f).height for f in (raw / "placements").rglob("*.xlsx"))
+
+
+def pipeline(raw: Path, tag: str, keep: Path | None = None) -> Measure:
+    wh = keep or OUT / f"wh_{tag}"
+    if keep is None:
+        shutil.rmtree(wh, ignore_errors=True)
+    env = {"COLLAB_PII_KEY": "benchmark-key-0123456789abcdef"}
+    os.environ.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance, like CI
+    return measure(
+        [str(BIN / "collabstats"), "run", "--raw-dir", str(raw), "--warehouse-dir", str(wh)],
+        env,
+        OUT / f"log_{tag}.txt",
+    )
+
+
+def floor(raw: Path, tag: str) -> Measure:
+    db = OUT / f"floor_{tag}.duckdb"
+    db.unlink(missing_ok=True)
+    return measure(
+        [sys.executable, str(ROOT / "bench" / "floor.py"), str(raw), str(db)],
+        log=OUT / f"log_floor_{tag}.txt",
+    )
+
+
+def peer(raw: Path, tag: str) -> Measure:
+    return measure(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "peer_pandas.py"),
+            str(raw),
+            str(OUT / f"peer_{tag}.csv"),
+        ],
+        log=OUT / f"log_peer_{tag}.txt",
+    )
+
+
+def incremental(raw: Path, reps: int) -> tuple[Measure, Measure]:
+    """Full run over January–November, then December added: (full year run, the
+    December run over a warehouse that already holds the rest)."""
+    work = OUT / "incremental_raw"
+    full, inc = [], []
+    for r in range(reps):
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(raw, work)
+        dec = [p for p in work.glob(f"*/{YEAR}-12")]
+        held = OUT / "incremental_dec"
+        shutil.rmtree(held, ignore_errors=True)
+        for d in dec:
+            shutil.move(str(d), held / d.parent.name / d.name)
+        wh = OUT / "wh_incremental"
+        shutil.rmtree(wh, ignore_errors=True)
+        pipeline(work, f"incr_base_{r}", keep=wh)
+        for d in held.glob(f"*/{YEAR}-12"):
+            shutil.move(str(d), work / d.parent.name / d.name)
+        inc.append(pipeline(work, f"incr_dec_{r}", keep=wh))
+        full.append(pipeline(raw, f"incr_full_{r}"))
+    return median(full), median(inc)
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{cpu}, {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, {platform.system()} {platform.release()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--sizes", type=int, nargs="*")
+    ap.add_argument("--reps", type=int)
+    ap.add_argument(
+        "--xlsx", action="store_true", help="1M rows as ~2,000 xlsx files: pipeline vs pandas"
+    )
+    ap.add_argument("--incremental", action="store_true")
+    ap.add_argument(
+        "--no-peer", action="store_true", help="skip the pandas peer on CSV (slow at 10M)"
+    )
+    args = ap.parse_args()
+    if args.quick:
+        sizes, reps, xlsx, incr = [100_000], args.reps or 1, False, False
+    elif args.full:
+        sizes, reps, xlsx, incr = [100_000, 1_000_000, 10_000_000], args.reps or 3, True, True
+    else:
+        sizes, reps, xlsx, incr = (
+            args.sizes or [100_000],
+            args.reps or 1,
+            args.xlsx,
+            args.incremental,
+        )
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows_out = []
+    for size in sizes:
+        raw, n = dataset(size, "csv")
+        tag = f"csv_{size}"
+        p = median([pipeline(raw, tag) for _ in range(reps)])
+        f = median([floor(raw, tag) for _ in range(reps)])
+        q = None if args.no_peer else median([peer(raw, tag) for _ in range(reps)])
+        rows_out.append((f"CSV, {n:,} placement rows", n, p, f, q))
+        print(rows_out[-1], flush=True)
+    if xlsx:
+        raw, n = dataset(1_000_000, "xlsx")
+        files = sum(1 for _ in (raw / "placements").rglob("*.xlsx"))
+        p = median([pipeline(raw, "xlsx") for _ in range(reps)])
+        q = median([peer(raw, "xlsx") for _ in range(reps)])
+        rows_out.append((f"xlsx, {n:,} placement rows in {files:,} files", n, p, None, q))
+        print(rows_out[-1], flush=True)
+    incr_line = None
+    if incr:
+        raw, n = dataset(1_000_000, "csv")
+        full, inc = incremental(raw, reps)
+        incr_line = (n, full, inc)
+        print("incremental", incr_line, flush=True)
+    write_report(rows_out, incr_line, reps, " ".join(sys.argv[1:]))
+
+
+def write_report(rows, incr, reps, argv) -> None:
+    versions = ", ".join(
+        f"{p} {version(p)}"
+        for p in ("duckdb", "polars", "pandera", "dagster", "dbt-core", "dbt-duckdb", "pandas")
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        f"- machine: {machine()}",
+        f"- Python {platform.python_version()}; {versions}",
+        f"- command: `make bench` / `python bench/run_bench.py {argv}`; median of {reps} run(s); {datetime.now():%Y-%m-%d}",
+        "- pipeline = `collabstats run` end to end (ingest with validation and pseudonymisation, dbt build with tests, publish, workbooks), fresh warehouse, one process",
+        "- floor = `bench/floor.sql` in DuckDB (read_csv + the employment indicators, no validation); peer = `bench/peer_pandas.py` (pandas default readers)",
+        "",
+        "| data | pipeline s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | ÷peer (peer/pipeline) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, n, p, f, q in rows:
+        lines.append(
+            f"| {label} | {p.seconds:.1f} | {n / p.seconds:,.0f} | {p.peak_rss_mb:,.0f} | "
+            f"{f'{f.seconds:.1f}' if f else '—'} | {f'{p.seconds / f.seconds:.1f}' if f else '—'} | "
+            f"{f'{q.seconds:.1f}' if q else '—'} | {f'{q.peak_rss_mb:,.0f}' if q else '—'} | {f'{q.seconds / p.seconds:.2f}' if q else '—'} |"
+        )
+    if incr:
+        n, full, inc = incr
+        lines += [
+            "",
+            f"Incremental month ({n:,}-row year): full-year run {full.seconds:.1f} s; adding December to a warehouse holding January–November {inc.seconds:.1f} s = {inc.seconds / full.seconds:.0%} of the full run.",
+        ]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
