@@ -150,12 +150,9 @@ def incremental(raw: Path, reps: int) -> tuple[Measure, Measure]:
 
 
 def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
-            if line.startswith("model name")
-        ),
+        (ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")),
         platform.processor(),
     )
     return f"{cpu}, {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, {platform.system()} {platform.release()}"
