@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -147,6 +149,7 @@ def _current_codes(codes: pl.Series) -> dict[str, str]:
 
 
 FILE = "_file"  # index of a row's file within a batch
+READ_THREADS = min(4, os.cpu_count() or 1)
 
 
 def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> pl.DataFrame:
@@ -212,25 +215,26 @@ def process_files(
     digests = digests or {}
     results: dict[str, FileResult] = {}
     groups: dict[tuple[str, str], list[tuple[Submission, RawLedger]]] = {}
-    for sub in subs:
+
+    def read_one(sub: Submission) -> tuple[Submission, str, RawLedger | LedgerFileError]:
         digest = digests.get(sub.rel) or sha256_of(sub.path)
         try:
-            raw = read_raw(sub.path, sub.kind)
+            return sub, digest, read_raw(sub.path, sub.kind)
         except LedgerFileError as exc:
-            results[sub.rel] = FileResult(sub, digest, "failed", message=exc.reason)
-            continue
-        results[sub.rel] = FileResult(sub, digest, "loaded", sheet=raw.sheet)
-        groups.setdefault((sub.kind, sub.period), []).append((sub, raw))
+            return sub, digest, exc
+
+    # Two readers: Polars' CSV/xlsx readers and hashing release the GIL, so both cores
+    # work; map() keeps the submissions' order.
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        for sub, digest, raw in pool.map(read_one, subs):
+            if isinstance(raw, LedgerFileError):
+                results[sub.rel] = FileResult(sub, digest, "failed", message=raw.reason)
+                continue
+            results[sub.rel] = FileResult(sub, digest, "loaded", sheet=raw.sheet)
+            groups.setdefault((sub.kind, sub.period), []).append((sub, raw))
     for (kind, _period), members in groups.items():
-        shape_batch(kind, [raw for _, raw in members])  # cleans each ledger in place
+        frame = shape_batch(kind, [raw for _, raw in members], split=False)
         first = members[0][0]
-        frame = pl.concat(
-            [
-                raw.frame.with_columns(pl.lit(i, pl.Int32).alias(FILE))
-                for i, (_, raw) in enumerate(members)
-            ],
-            how="vertical_relaxed",
-        )
         ctx = Context(period_end=first.period_end, year=first.year)
         valid, rejections = validate(kind, normalise(kind, frame), ctx)
         loaded = prepare(kind, valid, key)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import polars as pl
 
 from pipelines.lib import spec, zh
@@ -21,7 +22,7 @@ from pipelines.lib import spec, zh
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
 ID_NUMERIC = "id_numeric_cell"  # xlsx only: the ID was typed into a number cell
-_LEAD, _BLANK, _FILE = "_lead", "_blank", "_file"
+_LEAD, _FILE = "_lead", "_file"
 _TOTAL_RE = "^(" + "|".join(zh.TOTAL_ROW_MARKERS) + ")"
 _FOOTER_RE = "^(" + "|".join(re.escape(p) for p in zh.FOOTER_ROW_PREFIXES) + ")"
 
@@ -46,9 +47,11 @@ class RawLedger:
     skipped_footer: int = 0
     unknown_columns: list[str] = field(default_factory=list)
 
+    rows: int = 0  # data rows, set by shape_batch
+
     @property
     def rows_read(self) -> int:
-        return self.frame.height
+        return self.rows
 
 
 def _score_header(cells: list[object]) -> dict[str, int]:
@@ -58,6 +61,8 @@ def _score_header(cells: list[object]) -> dict[str, int]:
 
 
 def _find_header(rows: list[list[object]], kind: str) -> tuple[int, dict[str, int]] | None:
+    """The row naming the most fields, among the first HEADER_SCAN_ROWS; the scan stops
+    two rows after the first acceptable header (a title row never names more fields)."""
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         score = _score_header(row)
@@ -65,6 +70,8 @@ def _find_header(rows: list[list[object]], kind: str) -> tuple[int, dict[str, in
             best is None or max(score.values()) > max(best[1].values())
         ):
             best = (i, score)
+        if best is not None and i >= best[0] + 2:
+            break
     return best
 
 
@@ -229,7 +236,9 @@ def read_raw(path: Path, kind: str) -> RawLedger:
 def read_ledger(path: Path, kind: str) -> RawLedger:
     """Read one ledger: header found, columns mapped, non-data rows dropped and counted.
     Raises LedgerFileError when the file as a whole is unusable."""
-    return shape_batch(kind, [read_raw(path, kind)])[0]
+    ledger = read_raw(path, kind)
+    shape_batch(kind, [ledger])
+    return ledger
 
 
 def _map_columns(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLedger:
@@ -260,36 +269,40 @@ def _map_columns(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) ->
     body = frame.slice(1)
     # Row numbers as Excel shows them: the header is row header_idx+1.
     rows = pl.int_range(header_idx + 2, header_idx + 2 + body.height, dtype=pl.Int64, eager=True)
-    absent = [f.name for f in spec.fields(kind) if f.name not in mapping.values()]
+    by_field = {n: pl.col(c) for c, n in mapping.items()}
     data = body.select(
         rows.alias("source_row"),
         pl.col(ID_NUMERIC) if ID_NUMERIC in body.columns else pl.lit(False).alias(ID_NUMERIC),
         # leading cells as written, for telling 合计 / footer rows from data
         pl.concat_str([pl.col(c) for c in cells[:4]], separator="", ignore_nulls=True).alias(_LEAD),
-        pl.all_horizontal(
-            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells]
-        ).alias(_BLANK),
-        *[pl.col(c).alias(n) for c, n in mapping.items()],
-        *[pl.lit(None, pl.String).alias(n) for n in absent],
-    ).select("source_row", ID_NUMERIC, _LEAD, _BLANK, *[f.name for f in spec.fields(kind)])
+        *[
+            by_field.get(n, pl.lit(None, pl.String)).alias(n)
+            for n in (f.name for f in spec.fields(kind))
+        ],
+    )
     return RawLedger(
         kind=kind, sheet=sheet, frame=data, header_row=header_idx + 1, unknown_columns=unknown
     )
 
 
-def shape_batch(kind: str, ledgers: list[RawLedger]) -> list[RawLedger]:
+def shape_batch(kind: str, ledgers: list[RawLedger], split: bool = True) -> pl.DataFrame:
     """Clean a batch of mapped ledgers in one pass: strip cells, drop blank, total
-    (合计/小计) and footer (填表人…) rows, and count them per file."""
-    if not ledgers:
-        return []
+    (合计/小计) and footer (填表人…) rows, and count them (and the data rows) per file.
+    Returns the data rows of the whole batch with a `_file` column (the ledger's index);
+    with `split`, each ledger's frame also becomes its own data rows."""
     names = [f.name for f in spec.fields(kind)]
-    batch = pl.concat(
-        [lg.frame.with_columns(pl.lit(i, pl.Int32).alias(_FILE)) for i, lg in enumerate(ledgers)],
-        how="vertical_relaxed",
+    sizes = [lg.frame.height for lg in ledgers]
+    batch = pl.concat([lg.frame for lg in ledgers], how="vertical_relaxed").with_columns(
+        pl.Series(_FILE, np.repeat(np.arange(len(ledgers), dtype=np.int32), sizes)),
+        *[pl.col(n).str.strip_chars().replace("", None) for n in names],
     )
     lead = pl.col(_LEAD).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
+    # blank: no ledger field and none of the leading cells filled
+    blank = pl.all_horizontal([pl.col(n).is_null() for n in names]) & (
+        lead.is_null() | (lead == "")
+    )
     row_class = (
-        pl.when(pl.col(_BLANK))
+        pl.when(blank)
         .then(pl.lit("blank"))
         .when(lead.str.contains(_TOTAL_RE))
         .then(pl.lit("total"))
@@ -297,22 +310,17 @@ def shape_batch(kind: str, ledgers: list[RawLedger]) -> list[RawLedger]:
         .then(pl.lit("footer"))
         .otherwise(pl.lit("data"))
     )
-    classified = batch.with_columns(
-        row_class.alias("_row_class"),
-        *[pl.col(n).str.strip_chars().replace("", None) for n in names],
-    )
-    counts: dict[tuple[int, str], int] = {
-        (f, c): n for f, c, n in classified.group_by(_FILE, "_row_class").len().iter_rows()
-    }
+    classified = batch.with_columns(row_class.alias("_row_class"))
+    counts = {(f, c): n for f, c, n in classified.group_by(_FILE, "_row_class").len().iter_rows()}
     data = classified.filter(pl.col("_row_class") == "data").select(
         _FILE, "source_row", ID_NUMERIC, *names
     )
-    parts = data.partition_by(_FILE, as_dict=True, include_key=False)
-    out = []
+    parts = data.partition_by(_FILE, as_dict=True, include_key=False) if split else {}
     for i, lg in enumerate(ledgers):
-        lg.frame = parts.get((i,), data.clear().drop(_FILE))
+        lg.rows = counts.get((i, "data"), 0)
         lg.skipped_blank = counts.get((i, "blank"), 0)
         lg.skipped_total = counts.get((i, "total"), 0)
         lg.skipped_footer = counts.get((i, "footer"), 0)
-        out.append(lg)
-    return out
+        if split:
+            lg.frame = parts.get((i,), data.clear().drop(_FILE))
+    return data
