@@ -45,13 +45,6 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(f"create table if not exists raw.{kind} ({cols})")
 
 
-def current_sha(conn: duckdb.DuckDBPyConnection, rel: str) -> str | None:
-    row = conn.execute(
-        "select sha256 from raw.ingestion_log where path = ? and is_current", [rel]
-    ).fetchone()
-    return row[0] if row else None
-
-
 def current_shas(conn: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
     """path → sha256 of the current version of every file of a kind."""
     return dict(
