@@ -53,12 +53,19 @@ def ingest_kind(
         for sub in changed:
             if on_file:
                 on_file(sub)
-        # Files are processed in batches per period (validation once per batch) and
-        # recorded in path order, which fixes load_id order and so "first loaded wins".
-        results = process_files(changed, key, digests)
-        store.record_many(conn, results)
-        summary.results = results
-        summary.touched_periods = {r.sub.period for r in results}
+        # One reporting period at a time, so memory holds one month of ledgers, not a
+        # year; within a period files are recorded in path order, which fixes load_id
+        # order and so "first loaded wins".
+        by_period: dict[str, list[Submission]] = {}
+        for sub in changed:
+            by_period.setdefault(sub.period, []).append(sub)
+        for period, batch in sorted(by_period.items()):
+            results = process_files(batch, key, digests)
+            store.record_many(conn, results)
+            for r in results:  # keep the summary, not the rows
+                r.loaded = None
+            summary.results += results
+            summary.touched_periods.add(period)
         scope = (
             periods if periods is not None else {s.period for s in subs} | _all_periods(conn, kind)
         )
