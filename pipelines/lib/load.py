@@ -36,7 +36,7 @@ def ingest_kind(
     kind: str,
     key: bytes,
     periods: set[str] | None = None,
-    on_file: Callable[[Submission], None] | None = None,
+    on_period: Callable[[str, int], None] | None = None,
 ) -> IngestSummary:
     """Load new and changed files of `kind` (in `periods`, or all), retire files that
     left raw/, then resolve duplicates for the touched periods. One transaction: a crash
@@ -50,9 +50,6 @@ def ingest_kind(
         digests = {sub.rel: sha256_of(sub.path) for sub in subs}
         changed = [sub for sub in subs if current.get(sub.rel) != digests[sub.rel]]
         summary.unchanged = len(subs) - len(changed)
-        for sub in changed:
-            if on_file:
-                on_file(sub)
         # One reporting period at a time, so memory holds one month of ledgers, not a
         # year; within a period files are recorded in path order, which fixes load_id
         # order and so "first loaded wins".
@@ -60,6 +57,8 @@ def ingest_kind(
         for sub in changed:
             by_period.setdefault(sub.period, []).append(sub)
         for period, batch in sorted(by_period.items()):
+            if on_period:
+                on_period(period, len(batch))
             results = process_files(batch, key, digests)
             store.record_many(conn, results)
             for r in results:  # keep the summary, not the rows

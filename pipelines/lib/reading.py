@@ -92,27 +92,34 @@ def _no_header(kind: str) -> LedgerFileError:
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030, detected: a strict UTF-8 decode is a
-    reliable test because GBK text is almost never valid UTF-8; GB18030 is a superset of
-    GBK, so it reads WPS exports too. Only these encodings are allowed by the contract,
-    so a general-purpose detector is not needed."""
+    """The text of a CSV file (see _decode)."""
+    return _decode(data)[0]
+
+
+def _decode(data: bytes) -> tuple[str, bytes]:
+    """(text, the same text as UTF-8 bytes) for UTF-8 with or without BOM, or
+    GBK/GB18030. A strict UTF-8 decode is a reliable test because GBK text is almost
+    never valid UTF-8; GB18030 is a superset of GBK, so it reads WPS exports too. Only
+    these encodings are allowed by the contract, so a general detector is not needed.
+    UTF-8 input comes back as it is, so Polars reads the file's own bytes."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), data
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise LedgerFileError("encoding", zh.FILE_ERRORS["encoding"]) from exc
+    return text, text.encode("utf-8")
 
 
 def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
     data = path.read_bytes()
     if not data.strip():
         raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
-    text = decode_csv(data)
+    text, payload = _decode(data)
     # Python's csv finds the header among the first records (title rows have fewer
     # fields, which Polars' column-count inference would trip on).
     reader = csv.reader(io.StringIO(text))
@@ -131,7 +138,7 @@ def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
     skip_lines = line_after[h - 1] if h > 0 else 0
     ncols = len(head[h])
     frame = pl.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        io.BytesIO(payload),
         has_header=False,
         skip_lines=skip_lines,
         infer_schema=False,

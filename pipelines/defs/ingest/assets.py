@@ -30,12 +30,12 @@ def partition_of(month: str) -> str:
 def _materialize(
     context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, periods: set[str] | None
 ):
-    def on_file(sub):
-        context.log.info(f"reading {sub.rel}")
+    def on_period(period: str, files: int) -> None:
+        context.log.info(f"{kind} {period}: {files} new or changed files")
 
     with warehouse.build_db() as conn:
         summary = ingest_kind(
-            conn, warehouse.paths.raw_dir, kind, warehouse.pii_key(), periods, on_file=on_file
+            conn, warehouse.paths.raw_dir, kind, warehouse.pii_key(), periods, on_period=on_period
         )
         q = quality(conn, kind, periods)
         missing = (
