@@ -45,3 +45,10 @@ def dbt_executable() -> str:
     venv on PATH."""
     beside = Path(sys.executable).parent / "dbt"
     return str(beside) if beside.exists() else "dbt"
+
+
+def duckdb_config() -> dict[str, str]:
+    """DuckDB settings for the pipeline's connections (dbt's profile reads the same
+    variable). Without a limit DuckDB may cache up to 80% of RAM; COLLAB_DUCKDB_MEMORY
+    caps it (default 2GB) so a national year stays within a laptop's memory."""
+    return {"memory_limit": os.environ.get("COLLAB_DUCKDB_MEMORY", "2GB")}

@@ -30,7 +30,7 @@ class Warehouse(dg.ConfigurableResource):
         """The person-level build database; one writer, closed after each asset so the
         next step (dbt, publish) can open it."""
         self.paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(self.paths.build_db))
+        conn = duckdb.connect(str(self.paths.build_db), config=settings.duckdb_config())
         try:
             yield conn
         finally:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.settings import duckdb_config
+
 # Columns that would mean person-level data leaked into a mart.
 FORBIDDEN_COLUMNS = {"person_key", "id_number", "name", "birth_year"}
 
@@ -39,7 +41,7 @@ def publish(
     tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.{tag}.tmp")
     tables: dict[str, int] = {}
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config=duckdb_config())
         try:
             con.execute(f"attach '{build_db}' as build (read_only)")
             names = [
