@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml
 
 # Runs the whole pipeline on the bundled sample ledgers (raw/), demo PII key unless
 # COLLAB_PII_KEY is set.
-run: setup
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+run: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/collabstats run
 
 test: setup
@@ -30,9 +34,7 @@ lint: setup
 	$(BIN)/ruff format --check pipelines tests raw bench
 
 # Dagster UI on a DAGSTER_HOME inside the repo (git-ignored).
-ui: setup
-	mkdir -p $(DAGSTER_HOME)
-	cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+ui: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m pipelines.definitions
 
 # Regenerates the bundled sample ledgers (deterministic).

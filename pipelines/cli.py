@@ -62,12 +62,10 @@ def run(raw_dir: Path = RawDir, warehouse_dir: Path = WarehouseDir) -> None:
     _logging()
     p = _configure(raw_dir, warehouse_dir)
     try:
-        key = pii.pii_key()
+        pii.pii_key()  # fails fast in production without a key; warns once with the demo key
     except pii.MissingKeyError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    if pii.is_demo_key(key):
-        console.print(f"[bold yellow]WARNING: {zh.DEMO_KEY_WARNING}[/bold yellow]")
     started = time.perf_counter()
     outcome = run_pipeline(p)
     table = Table(

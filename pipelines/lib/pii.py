@@ -13,6 +13,7 @@ import hmac
 import logging
 import os
 from datetime import date
+from functools import cache
 
 import polars as pl
 
@@ -42,8 +43,14 @@ def pii_key(profile: str | None = None) -> bytes:
         return key.encode("utf-8")
     if profile == "prod":
         raise MissingKeyError("COLLAB_PROFILE=prod requires COLLAB_PII_KEY; refusing to start")
-    log.warning(zh.DEMO_KEY_WARNING)
+    _warn_demo_key()
     return DEMO_KEY
+
+
+@cache
+def _warn_demo_key() -> None:
+    """Loudly, but once per process (every ingest asset asks for the key)."""
+    log.warning(zh.DEMO_KEY_WARNING)
 
 
 def is_demo_key(key: bytes) -> bool:
