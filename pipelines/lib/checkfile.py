@@ -15,7 +15,7 @@ import xlsxwriter
 
 from pipelines.lib import store, zh
 from pipelines.lib.ingest import FileResult, Submission, process_file
-from pipelines.lib.reading import sniff_kind
+from pipelines.lib.reading import no_header_error, sniff_kind
 
 
 @dataclass
@@ -53,7 +53,7 @@ def check_file(
             Submission(path, path.name, "placements", "0000-01"),
             "",
             "failed",
-            message=zh.FILE_ERRORS["no_header"].format(example="姓名、身份证号码"),
+            message=no_header_error("placements").reason,
         )
         return CheckOutcome(result, pl.DataFrame(), None)
     period = period or guess_period(path, kind)

@@ -11,7 +11,12 @@ import duckdb
 from pipelines.lib.ingest import discover
 from pipelines.settings import Paths
 
-_STAGES = (("raw__", "ingest"), ("dbt", "dbt"), ("serving", "publish"), ("export", "exports"))
+_STAGES = (
+    ("raw__", "ingest"),
+    ("dbt", "dbt"),
+    ("serving", "publish"),
+    ("official_exports", "exports"),
+)
 
 
 @dataclass

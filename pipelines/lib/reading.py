@@ -86,7 +86,7 @@ def _check_kind(score: dict[str, int], kind: str) -> None:
         )
 
 
-def _no_header(kind: str) -> LedgerFileError:
+def no_header_error(kind: str) -> LedgerFileError:
     example = "、".join(f.header(kind) for f in spec.fields(kind) if f.required)
     return LedgerFileError("no_header", zh.FILE_ERRORS["no_header"].format(example=example))
 
@@ -132,7 +132,7 @@ def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
             break
     found = _find_header(head, kind)
     if found is None:
-        raise _no_header(kind)
+        raise no_header_error(kind)
     h, score = found
     _check_kind(score, kind)
     skip_lines = line_after[h - 1] if h > 0 else 0
@@ -175,7 +175,7 @@ def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
             for s in reader.sheet_names
         ):
             raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
-        raise _no_header(kind)
+        raise no_header_error(kind)
     _, sheet_name, frame, (h, score), offset = max(candidates, key=lambda c: c[0])
     _check_kind(score, kind)
     frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
