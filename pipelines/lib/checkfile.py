@@ -83,8 +83,8 @@ def check_file(
 def write_problems(path: Path, problems: pl.DataFrame) -> None:
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet(zh.CHECK["sheet"])
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "宋体"})
-    cell = wb.add_format({"border": 1, "font_name": "宋体", "text_wrap": True})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": zh.FONT})
+    cell = wb.add_format({"border": 1, "font_name": zh.FONT, "text_wrap": True})
     ws.write_row(0, 0, problems.columns, head)
     for r, row in enumerate(problems.iter_rows(), start=1):
         ws.write_row(r, 0, ["" if v is None else v for v in row], cell)

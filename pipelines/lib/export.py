@@ -130,7 +130,7 @@ def write_workbook(report: Report, out_dir: Path) -> tuple[Path, list[Path]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{base_name(report)}.xlsx"
     wb = xlsxwriter.Workbook(str(path))
-    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    base = {"font_name": zh.FONT, "font_size": 11, "valign": "vcenter"}
     fmt = {
         "title": wb.add_format({**base, "font_size": 16, "bold": True, "align": "center"}),
         "meta": wb.add_format({**base}),
@@ -252,7 +252,7 @@ def _add_chart(wb, ws, sheet_name: str, report: Report, columns, chart_row: int)
                 }
             )
         chart.set_title(
-            {"name": zh.REPORT["chart_destinations"], "name_font": {"name": "宋体", "size": 12}}
+            {"name": zh.REPORT["chart_destinations"], "name_font": {"name": zh.FONT, "size": 12}}
         )
     elif sheet_name == zh.REPORT_SHEETS[3][0]:
         chart = wb.add_chart({"type": "bar"})
@@ -266,17 +266,17 @@ def _add_chart(wb, ws, sheet_name: str, report: Report, columns, chart_row: int)
             }
         )
         chart.set_title(
-            {"name": zh.REPORT["chart_target_rate"], "name_font": {"name": "宋体", "size": 12}}
+            {"name": zh.REPORT["chart_target_rate"], "name_font": {"name": zh.FONT, "size": 12}}
         )
         chart.set_legend({"none": True})
         # a bar's length must be honest: the value axis starts at 0
-        chart.set_x_axis({"min": 0, "num_format": "0%", "num_font": {"name": "宋体"}})
-        chart.set_y_axis({"num_font": {"name": "宋体"}})
+        chart.set_x_axis({"min": 0, "num_format": "0%", "num_font": {"name": zh.FONT}})
+        chart.set_y_axis({"num_font": {"name": zh.FONT}})
     else:
         return
     if sheet_name == zh.REPORT_SHEETS[0][0]:
-        chart.set_x_axis({"num_font": {"name": "宋体"}})
-        chart.set_y_axis({"min": 0, "num_font": {"name": "宋体"}})
+        chart.set_x_axis({"num_font": {"name": zh.FONT}})
+        chart.set_y_axis({"min": 0, "num_font": {"name": zh.FONT}})
     chart.set_size({"width": 720, "height": 320})
     ws.insert_chart(chart_row, 0, chart)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines.lib import zh
 from pipelines.lib.ingest import discover
 from pipelines.settings import Paths
 
@@ -113,7 +114,7 @@ def summarise(paths: Paths) -> list[tuple[str, object]]:
             ).fetchall():
                 rows.append(
                     (
-                        f"{name} {latest} 帮助农村劳动力就业人数 / 脱贫劳动力占比",
+                        zh.RUN_HEADLINE.format(region=name, period=latest),
                         f"{persons:.0f} / {share}%",
                     )
                 )

@@ -18,7 +18,7 @@ def write_template(kind: str, out_dir: Path) -> Path:
     title = zh.KIND_TITLES[kind]
     path = out_dir / zh.TEMPLATE["file"].format(title=title)
     wb = xlsxwriter.Workbook(str(path))
-    font = {"font_name": "宋体", "font_size": 11}
+    font = {"font_name": zh.FONT, "font_size": 11}
     title_fmt = wb.add_format({**font, "bold": True, "font_size": 14, "align": "center"})
     req_fmt = wb.add_format(
         {
@@ -59,7 +59,9 @@ def write_template(kind: str, out_dir: Path) -> Path:
             ws.set_column(c, c, max(width, 12), text_fmt)
         else:
             ws.set_column(c, c, width)
-        values = list(f.choices) if f.choices else (["是", "否"] if f.type == "flag" else None)
+        values = (
+            list(f.choices) if f.choices else (list(zh.FLAG_CHOICES) if f.type == "flag" else None)
+        )
         if values:
             ws.data_validation(2, c, TEMPLATE_ROWS + 1, c, {
                 "validate": "list", "source": values,

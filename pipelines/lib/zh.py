@@ -107,6 +107,7 @@ TRAINING_TYPES = ("就业技能培训", "岗位技能提升培训", "创业培�
 CERTIFICATES = ("职业技能等级证书", "专项职业能力证书", "职业资格证书", "无")
 WORKSHOP_TYPES = ("就业帮扶车间", "稳岗就业基地")
 
+FLAG_CHOICES = ("是", "否")  # what templates offer
 FLAG_TRUE = ("是", "Y", "YES", "√", "✓", "✔", "1", "TRUE", "T")
 FLAG_FALSE = ("否", "N", "NO", "×", "✗", "0", "FALSE", "F")
 CHECK_MARKS = ("√", "✓", "✔")
@@ -257,6 +258,10 @@ DEMO_KEY_WARNING = (
     "COLLAB_PII_KEY is not set: using the built-in DEMO key. "
     "Pseudonyms are NOT protected; never use this with real ledgers."
 )
+
+FONT = "宋体"  # CJK font of every workbook we write
+
+RUN_HEADLINE = "{region} {period} 帮助农村劳动力就业人数 / 脱贫劳动力占比"
 
 # --- officials' report (collabstats export) ------------------------------------------------
 
