@@ -24,8 +24,8 @@ import xlsxwriter
 from pipelines.lib import pii, spec, synth, zh
 from pipelines.lib.regions import divisions
 
-_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆")
-_GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红")
+_SURNAMES = list(synth.SURNAMES)
+_GIVEN = list(synth.GIVEN_NAMES)
 _EMPLOYERS = [
     "广州明华电子有限公司",
     "深圳宏达制衣厂",

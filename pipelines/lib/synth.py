@@ -20,8 +20,8 @@ from pipelines.lib import spec, zh
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆"
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆"
+GIVEN_NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红"
 
 
 def check_char(first17: str) -> str:
@@ -56,7 +56,9 @@ class Person:
 def make_person(rng: random.Random, origin: str, poverty_share: float = 0.5) -> Person:
     birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 40))
     seq = rng.randrange(1, 999)
-    name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+    name = rng.choice(SURNAMES) + "".join(
+        rng.choice(GIVEN_NAMES) for _ in range(rng.choice((1, 2)))
+    )
     return Person(name, make_id(origin, birth, seq), origin, rng.random() < poverty_share)
 
 

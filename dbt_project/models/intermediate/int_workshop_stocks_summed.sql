@@ -1,7 +1,12 @@
 -- One row per period, region and workshop indicator: the period month's own stock
 -- (workshops reporting that month and their headcount), never added over months.
 with workshops as (
-    select * from {{ ref('stg_raw__workshops') }}
+    select
+        *,
+        -- a blank 车间类型 is a 就业帮扶车间; 稳岗就业基地 are counted apart
+        coalesce(workshop_type, '就业帮扶车间') = '就业帮扶车间' as is_workshop,
+        workshop_type = '稳岗就业基地' as is_base
+    from {{ ref('stg_raw__workshops') }}
 ),
 
 ancestors as (
@@ -12,11 +17,11 @@ counted as (
     select
         w.period,
         a.ancestor_code as region_code,
-        count(distinct w.workshop_id) filter (where coalesce(w.workshop_type, '就业帮扶车间') = '就业帮扶车间') as workshops,
-        sum(w.employed) filter (where coalesce(w.workshop_type, '就业帮扶车间') = '就业帮扶车间') as workshop_employed,
-        sum(w.poverty_employed) filter (where coalesce(w.workshop_type, '就业帮扶车间') = '就业帮扶车间') as workshop_poverty,
-        count(distinct w.workshop_id) filter (where w.workshop_type = '稳岗就业基地') as bases,
-        sum(w.employed) filter (where w.workshop_type = '稳岗就业基地') as base_employed
+        count(distinct w.workshop_id) filter (where w.is_workshop) as workshops,
+        sum(w.employed) filter (where w.is_workshop) as workshop_employed,
+        sum(w.poverty_employed) filter (where w.is_workshop) as workshop_poverty,
+        count(distinct w.workshop_id) filter (where w.is_base) as bases,
+        sum(w.employed) filter (where w.is_base) as base_employed
     from workshops as w
     inner join ancestors as a on w.location_code = a.region_code
     group by 1, 2
