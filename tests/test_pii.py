@@ -35,6 +35,14 @@ def _ids(n: int) -> list[str]:
             idn = idn[:10] + "1399" + idn[14:]  # month 13: birth date invalid
         elif roll < 0.45:
             idn = idn[:17] + "x"
+        elif roll < 0.6:
+            # edge dates with a correct check digit, so only the date decides
+            ymd = rng.choice(
+                ["19990229", "20000229", "19000229", "19960229", "19850431", "19850430",
+                 "19851131", "19850100", "19851232", "19851231", "19000101"]
+            )  # fmt: skip
+            body = idn[:6] + ymd + idn[14:17]
+            idn = body + ric.calc_check_digit(body + "0")
         out.append(idn)
     return out
 
@@ -75,6 +83,16 @@ def test_pseudonym_is_hmac_with_the_key_not_a_plain_hash():
     assert got[2] is None
     assert got[0] != hashlib.sha256(idn.encode()).hexdigest()
     assert pii.pseudonymise(pl.Series([idn]), b"j" * 16).to_list()[0] != got[0]
+
+
+@pytest.mark.parametrize("key", [b"k" * 16, b"long key " * 10])  # > 64 bytes is hashed first
+def test_pseudonyms_match_hmac_row_for_row(key):
+    ids = [f"{i:018d}" for i in range(5000)] + [None, "中文"]
+    got = pii.pseudonymise(pl.Series(ids), key).to_list()
+    want = [
+        None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in ids
+    ]
+    assert got == want
 
 
 def test_key_handling(monkeypatch):

@@ -9,12 +9,12 @@ stdnum.cn.ric on generated and corrupted IDs, so stdnum stays the reference.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import os
 from datetime import date
 from functools import cache
 
+import duckdb
 import polars as pl
 
 from pipelines.lib import zh
@@ -60,24 +60,24 @@ def is_demo_key(key: bytes) -> bool:
 # --- validity, as expressions over a normalised ID column ----------------------------------
 
 
-def lost_digits(raw: pl.Expr, numeric_cell: pl.Expr) -> pl.Expr:
+def lost_digits(idn: pl.Expr, numeric_cell: pl.Expr, body: pl.Expr | None = None) -> pl.Expr:
     """An ID that went through a spreadsheet number (Excel keeps 15 significant digits).
-    Certain: an xlsx number cell, scientific notation (CSV: 4.52127E+17), a decimal
-    point. Likely, and so only when the check digit also fails (a real ID never fails
-    it, so a clerk who retypes a real ID is never rejected again): 18 digits ending in
-    000 (a number exported as text), or the exact integer of the float nearest its
-    15-digit rounding (how a number cell reads back as text)."""
-    s = raw.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-    n = s.cast(pl.Int64, strict=False)
+    `idn` is the normalised ID (normalise_id). Certain: an xlsx number cell, scientific
+    notation (CSV: 4.52127E+17), a decimal point. Likely, and so only when the check
+    digit also fails (a real ID never fails it, so a clerk who retypes a real ID is never
+    rejected again): 18 digits ending in 000 (a number exported as text), or the exact
+    integer of the float nearest its 15-digit rounding (how a number cell reads back as
+    text)."""
+    n = idn.cast(pl.Int64, strict=False)
     rounded = ((n + 500) // 1000 * 1000).cast(pl.Float64).cast(pl.Int64)
-    looks_cut = s.str.contains(r"^\d{15}000$") | (
-        s.str.contains(r"^\d{18}$") & (rounded == n)
+    looks_cut = idn.str.contains(r"^\d{15}000$") | (
+        idn.str.contains(r"^\d{18}$") & (rounded == n)
     ).fill_null(False)
     return (
         numeric_cell.fill_null(False)
-        | s.str.contains(r"^\d+(\.\d+)?E\+?\d+$")
-        | s.str.contains(r"^\d+\.\d+$")
-        | (looks_cut & ~valid_check_digit(s).fill_null(False))
+        | idn.str.contains(r"^\d+(\.\d+)?E\+?\d+$")
+        | idn.str.contains(r"^\d+\.\d+$")
+        | (looks_cut & ~valid_check_digit(idn, body).fill_null(False))
     )
 
 
@@ -85,45 +85,76 @@ def well_formed(idn: pl.Expr) -> pl.Expr:
     return idn.str.contains(r"^\d{17}[\dX]$")
 
 
-def birth_date(idn: pl.Expr) -> pl.Expr:
-    return idn.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+def id_body(idn: pl.Expr) -> pl.Expr:
+    """The first 17 characters as one integer (null unless they are 17 digits; 10^17 fits
+    in Int64). Digit arithmetic on it keeps the ID rules fast: slicing the string into 17
+    one-character strings and casting each cost ~4 µs a row. The functions below take it
+    as `body` so a frame computes it once (a column); without it they derive it."""
+    head = idn.str.slice(0, 17)
+    return pl.when(head.str.contains(r"^\d{17}$")).then(head.cast(pl.Int64, strict=False))
 
 
-def valid_birth_date(idn: pl.Expr, latest: date) -> pl.Expr:
-    """The ID's birth date exists and lies between 1900 and `latest` (the period end)."""
-    d = birth_date(idn)
-    return d.is_not_null() & (d >= pl.date(1900, 1, 1)) & (d <= pl.lit(latest))
-
-
-def expected_check_char(idn: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal(
-        [idn.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_WEIGHTS)]
+def valid_birth_date(idn: pl.Expr, latest: date, body: pl.Expr | None = None) -> pl.Expr:
+    """The ID's birth date (digits 7–14) exists — month 1–12, day within that month,
+    leap years included — and lies between 1900-01-01 and `latest` (the period end)."""
+    ymd = (id_body(idn) if body is None else body) // 1000 % 100_000_000
+    y, m, d = ymd // 10_000, ymd // 100 % 100, ymd % 100
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    month_days = (
+        pl.when(m == 2)
+        .then(pl.when(leap).then(29).otherwise(28))
+        .when(m.is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
     )
-    return (total % 11).replace_strict(
-        dict(enumerate(_CHECK_CHARS)), default=None, return_dtype=pl.String
+    latest_ymd = latest.year * 10_000 + latest.month * 100 + latest.day
+    return (
+        m.is_between(1, 12) & d.is_between(1, month_days) & ymd.is_between(19_000_101, latest_ymd)
+    ).fill_null(False)
+
+
+def expected_check_char(idn: pl.Expr, body: pl.Expr | None = None) -> pl.Expr:
+    """GB 11643 check character of the first 17 digits (null when they are not digits)."""
+    body = id_body(idn) if body is None else body
+    total = pl.sum_horizontal([body // 10 ** (16 - i) % 10 * w for i, w in enumerate(_WEIGHTS)])
+    return (
+        pl.when(body.is_not_null())
+        .then(total % 11)
+        .replace_strict(dict(enumerate(_CHECK_CHARS)), default=None, return_dtype=pl.String)
     )
 
 
-def valid_check_digit(idn: pl.Expr) -> pl.Expr:
-    return expected_check_char(idn) == idn.str.slice(17, 1)
+def valid_check_digit(idn: pl.Expr, body: pl.Expr | None = None) -> pl.Expr:
+    return expected_check_char(idn, body) == idn.str.slice(17, 1)
 
 
 # --- pseudonyms and masks -------------------------------------------------------------------
 
 
+def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """RFC 2104's inner and outer padded keys for SHA-256 (block size 64)."""
+    k = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k)
+
+
 def pseudonymise(ids: pl.Series, key: bytes) -> pl.Series:
-    """HMAC-SHA256(key, normalised ID) as hex, computed once per distinct ID. A plain hash
-    would not do: the ID space is small enough to enumerate."""
-    proto = hmac.new(key, digestmod=hashlib.sha256)
-    uniques = ids.drop_nulls().unique()
-
-    def one(v: str) -> str:
-        h = proto.copy()
-        h.update(v.encode("ascii", "replace"))
-        return h.hexdigest()
-
-    mapping = dict(zip(uniques.to_list(), map(one, uniques.to_list()), strict=True))
-    return ids.replace_strict(mapping, default=None, return_dtype=pl.String)
+    """HMAC-SHA256(key, UTF-8 of the normalised ID) as lowercase hex. A plain hash would
+    not do: the ID space is small enough to enumerate. Computed by DuckDB's sha256 over
+    the padded keys (HMAC = H(K⊕opad ‖ H(K⊕ipad ‖ m))), vectorised on both cores: a
+    Python hmac call per ID cost 4 µs, ~40 s at 10M rows. An in-memory connection; the
+    IDs are never written anywhere. tests/test_pii.py checks it against hmac.new."""
+    ipad, opad = _hmac_pads(key)
+    con = duckdb.connect(config={"preserve_insertion_order": True})  # row i ↔ ID i
+    try:
+        frame = pl.DataFrame({"id": ids})  # noqa: F841 - scanned by the query below
+        out = con.sql(
+            "select case when id is not null "
+            "then sha256($opad || unhex(sha256($ipad || encode(id)))) end as key from frame",
+            params={"ipad": ipad, "opad": opad},
+        ).pl()
+    finally:
+        con.close()
+    return out.to_series().rename(ids.name)
 
 
 def mask_id(expr: pl.Expr) -> pl.Expr:

@@ -303,7 +303,11 @@ def shape_batch(kind: str, ledgers: list[RawLedger], split: bool = True) -> pl.D
         pl.Series(_FILE, np.repeat(np.arange(len(ledgers), dtype=np.int32), sizes)),
         *[pl.col(n).str.strip_chars().replace("", None) for n in names],
     )
-    lead = pl.col(_LEAD).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
+    # the leading cells once as a column: three tests below read it
+    batch = batch.with_columns(
+        pl.col(_LEAD).str.normalize("NFKC").str.replace_all(r"[\s\u3000]", "")
+    )
+    lead = pl.col(_LEAD)
     # blank: no ledger field and none of the leading cells filled
     blank = pl.all_horizontal([pl.col(n).is_null() for n in names]) & (
         lead.is_null() | (lead == "")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from pipelines.lib import spec, zh
@@ -118,37 +119,46 @@ def record_many(conn: duckdb.DuckDBPyConnection, results: list[FileResult]) -> l
     )
     conn.register("_log", log)
     conn.execute("insert into raw.ingestion_log by name select * from _log")
+    # Rows of all files at once: a load_id per row, the file's path, sheet and period
+    # joined from the log (a with_columns per file cost ~0.2 ms × thousands of files).
+    _insert_rows(
+        conn,
+        [(i, r.loaded) for i, r in zip(ids, results, strict=True) if r.loaded is not None],
+        f"insert into ingest.{kind}_candidates by name "
+        "select c.* exclude (load_id), c.load_id, l.path as source_path, "
+        "l.sheet as source_sheet, l.period from _rows c join _log l using (load_id)",
+    )
+    _insert_rows(
+        conn,
+        [(i, r.rejections) for i, r in zip(ids, results, strict=True)],
+        "insert into raw.rejected_rows by name "
+        'select c.* exclude (load_id, "column"), c."column" as column_name, c.load_id, '
+        "l.path, l.kind, l.period, l.sheet "
+        "from _rows c join _log l using (load_id)",
+    )
     conn.unregister("_log")
-    cands = [
-        r.loaded.with_columns(
-            load_id=pl.lit(i, pl.Int64),
-            source_path=pl.lit(r.sub.rel),
-            source_sheet=pl.lit(r.sheet),
-            period=pl.lit(r.sub.period),
-        )
-        for i, r in zip(ids, results, strict=True)
-        if r.loaded is not None and r.loaded.height
-    ]
-    if cands:
-        conn.register("_cand", pl.concat(cands, how="vertical_relaxed"))
-        conn.execute(f"insert into ingest.{kind}_candidates by name select * from _cand")
-        conn.unregister("_cand")
-    rejs = [
-        r.rejections.with_columns(
-            load_id=pl.lit(i, pl.Int64),
-            path=pl.lit(r.sub.rel),
-            kind=pl.lit(r.sub.kind),
-            period=pl.lit(r.sub.period),
-            sheet=pl.lit(r.sheet),
-        ).rename({"column": "column_name"})
-        for i, r in zip(ids, results, strict=True)
-        if r.rejections.height
-    ]
-    if rejs:
-        conn.register("_rej", pl.concat(rejs, how="vertical_relaxed"))
-        conn.execute("insert into raw.rejected_rows by name select * from _rej")
-        conn.unregister("_rej")
     return ids
+
+
+def _insert_rows(
+    conn: duckdb.DuckDBPyConnection, frames: list[tuple[int, pl.DataFrame]], sql: str
+) -> None:
+    """Concatenate per-file frames with their load_id as a column and run `sql` over them
+    (registered as _rows)."""
+    frames = [(i, f) for i, f in frames if f.height]
+    if not frames:
+        return
+    rows = pl.concat([f for _, f in frames], how="vertical_relaxed").with_columns(
+        pl.Series(
+            "load_id",
+            np.repeat(
+                np.array([i for i, _ in frames], dtype=np.int64), [f.height for _, f in frames]
+            ),
+        )
+    )
+    conn.register("_rows", rows)
+    conn.execute(sql)
+    conn.unregister("_rows")
 
 
 def remove(conn: duckdb.DuckDBPyConnection, rel: str, kind: str, period: str) -> None:

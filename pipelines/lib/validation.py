@@ -55,6 +55,27 @@ class Rule:
     fails: pl.Expr
 
 
+# Facts about the ID number, computed once per frame before the checks run (each pandera
+# check is its own query, so rules that share the check digit would otherwise each
+# recompute it); dropped again from the valid rows.
+ID_BODY, ID_LOST, ID_FORM_OK, ID_BIRTH_OK, ID_CHECK_OK = (
+    "_id_body", "_id_lost", "_id_form_ok", "_id_birth_ok", "_id_check_ok"
+)  # fmt: skip
+ID_FACTS = (ID_BODY, ID_LOST, ID_FORM_OK, ID_BIRTH_OK, ID_CHECK_OK)
+
+
+def with_id_facts(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    if "id_number" not in frame.columns:
+        return frame
+    idn, body = pl.col("id_number"), pl.col(ID_BODY)
+    return frame.with_columns(pii.id_body(idn).alias(ID_BODY)).with_columns(
+        pii.lost_digits(idn, pl.col(ID_NUMERIC), body).alias(ID_LOST),
+        pii.well_formed(idn).fill_null(False).alias(ID_FORM_OK),
+        pii.valid_birth_date(idn, ctx.period_end, body).alias(ID_BIRTH_OK),
+        pii.valid_check_digit(idn, body).fill_null(False).alias(ID_CHECK_OK),
+    )
+
+
 def _c(name: str) -> pl.Expr:
     return pl.col(name)
 
@@ -82,17 +103,25 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
         if f.type in ("int", "number"):
             out.append(Rule(f.name, "negative", c < 0))
         if f.type in ("region", "region_any"):
-            out.append(Rule(f.name, "region_unknown", c.is_not_null() & ~c.is_in(all_codes)))
+            out.append(
+                Rule(f.name, "region_unknown", c.is_not_null() & ~c.is_in(all_codes.implode()))
+            )
         if f.type == "region":
-            out.append(Rule(f.name, "region_not_county", c.is_in(all_codes) & ~c.is_in(counties)))
+            out.append(
+                Rule(
+                    f.name,
+                    "region_not_county",
+                    c.is_in(all_codes.implode()) & ~c.is_in(counties.implode()),
+                )
+            )
         if f.type == "year":
             out.append(Rule(f.name, "year_mismatch", c.is_not_null() & (c != ctx.year)))
         if f.type == "id":
             raw_present = raw.is_not_null()
-            lost = raw_present & pii.lost_digits(raw, pl.col(ID_NUMERIC))
-            bad_len = raw_present & ~lost & ~pii.well_formed(c)
-            bad_birth = raw_present & ~lost & ~bad_len & ~pii.valid_birth_date(c, ctx.period_end)
-            bad_check = raw_present & ~lost & ~bad_len & ~bad_birth & ~pii.valid_check_digit(c)
+            lost = raw_present & pl.col(ID_LOST)
+            bad_len = raw_present & ~lost & ~pl.col(ID_FORM_OK)
+            bad_birth = raw_present & ~lost & ~bad_len & ~pl.col(ID_BIRTH_OK)
+            bad_check = raw_present & ~lost & ~bad_len & ~bad_birth & ~pl.col(ID_CHECK_OK)
             out += [
                 Rule(f.name, "id_lost_digits", lost),
                 Rule(f.name, "id_length", bad_len),
@@ -101,12 +130,12 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
             ]
     if kind in spec.PERSON_KINDS:
         # 户籍地 is required but may be derived from the ID's first six digits.
-        derivable = _raw("origin_code").is_null() & pii.well_formed(_c("id_number"))
+        derivable = _raw("origin_code").is_null() & pl.col(ID_FORM_OK)
         out.append(
             Rule(
                 "origin_code",
                 "region_from_id_unknown",
-                derivable & ~_c("id_number").str.slice(0, 6).is_in(counties),
+                derivable & ~_c("id_number").str.slice(0, 6).is_in(counties.implode()),
             )
         )
     for sub, total in spec.SUBTOTALS.get(kind, ()):
@@ -156,6 +185,11 @@ def _reason_text(kind: str, field: str, code: str, ctx: Context) -> str:
 def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split a normalised frame into (valid rows, rejections). A row with several
     problems is one rejected row with several rejection lines."""
+    valid, rejections = _validate(kind, with_id_facts(frame, ctx), ctx)
+    return valid.drop(ID_FACTS, strict=False), rejections
+
+
+def _validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     try:
         schema(kind, ctx).validate(frame, lazy=True)
         empty = pl.DataFrame(schema=REJECTION_SCHEMA)
