@@ -1,8 +1,9 @@
 -- One row per period, region and employment indicator: distinct persons from 1 January
--- to the end of the period. A region appears from its first placement of the year on;
--- from then, an indicator with no persons yet is a true 0.
+-- to the end of the period (the persons whose first month of the year is on or before
+-- it). A region appears from its first placement of the year on; from then, an
+-- indicator with no persons yet is a true 0.
 with firsts as (
-    select * from {{ ref('int_employment_firsts_computed') }}
+    select * from {{ ref('int_employment_firsts_counted') }}
 ),
 
 periods as (
@@ -13,20 +14,16 @@ indicators as (
     select distinct indicator from firsts
 ),
 
-active as (
-    -- region-periods with at least one placement so far in the year
-    select p.period, f.region_code
-    from periods as p
-    inner join firsts as f
-        on f.year = p.year and f.first_period <= p.period and f.indicator = 'employed_persons'
-    group by 1, 2
-),
-
 counts as (
-    select p.period, f.region_code, f.indicator, count(*) as persons
+    select p.period, f.region_code, f.indicator, sum(f.persons)::bigint as persons
     from periods as p
     inner join firsts as f on f.year = p.year and f.first_period <= p.period
     group by 1, 2, 3
+),
+
+active as (
+    -- region-periods with at least one placement so far in the year
+    select period, region_code from counts where indicator = 'employed_persons'
 )
 
 select
