@@ -2,7 +2,6 @@
 sensor on raw/ and the monthly, half-year and annual schedules."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines import settings
 from pipelines.defs.automation import (
@@ -16,7 +15,7 @@ from pipelines.defs.automation import (
 )
 from pipelines.defs.exports.assets import official_exports
 from pipelines.defs.ingest.assets import INGEST_ASSETS, LOG_TABLES
-from pipelines.defs.resources import Warehouse
+from pipelines.defs.resources import Dbt, Warehouse
 from pipelines.defs.warehouse.assets import dbt_models, dbt_project, serving_file
 
 defs = dg.Definitions(
@@ -26,7 +25,7 @@ defs = dg.Definitions(
     sensors=[raw_files_sensor],
     resources={
         "warehouse": Warehouse(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
+        "dbt": Dbt(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
     # One process, steps in order: the build database has one writer at a time by design
     # (across runs, pool "duckdb_build" and max_concurrent_runs in dagster.yaml).

@@ -10,13 +10,14 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines import settings
 from pipelines.defs.ingest.assets import POOL
-from pipelines.defs.resources import Warehouse
+from pipelines.defs.resources import Dbt, Warehouse
 from pipelines.lib.publish import publish
 from pipelines.settings import DBT_PROJECT_DIR
 
 log = logging.getLogger("collabstats")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+BUILD_TARGET = dbt_project.target_path / "build"
 
 
 def ensure_manifest(project: DbtProject = dbt_project) -> None:
@@ -53,11 +54,14 @@ class LayerTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayerTranslator(),
     pool=POOL,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+def dbt_models(context: dg.AssetExecutionContext, dbt: Dbt, warehouse: Warehouse):
     """dbt build: seeds, models and their tests (tests surface as asset checks; an
     error-severity test failure fails the step, so nothing downstream is published)."""
     os.environ["COLLAB_BUILD_DB"] = str(warehouse.paths.build_db)  # read by profiles.yml
-    yield from dbt.cli(["build"], context=context).stream()
+    # One target folder for every build, not dagster-dbt's fresh folder per run: dbt
+    # keeps partial_parse.msgpack there and skips re-parsing the project (runs are
+    # serialised by the pool, so two builds never share it at once).
+    yield from dbt.cli(["build"], context=context, target_path=BUILD_TARGET).stream()
 
 
 def _mart_keys() -> list[dg.AssetKey]:
