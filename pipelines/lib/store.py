@@ -211,33 +211,41 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
         )
         conflict = "class_id in (select class_id from _bad_classes)"
     keys = ", ".join(spec.DEDUP_KEYS[kind])
-    conn.execute(
-        f"""
-        create or replace temp table _ranked as
-        select *,
-               row_number() over w as _rn,
-               first_value(source_path) over w as _first_path,
-               first_value(source_row) over w as _first_row
-        from ingest.{kind}_candidates
-        where period in (select period from _periods) and not ({conflict})
+    window = f"""
         window w as (partition by period, {keys} order by load_id, source_row
-                     rows between unbounded preceding and unbounded following)
-        """
-    )
+                     rows between unbounded preceding and unbounded following)"""
     conn.execute(f"delete from raw.{kind} where period in (select period from _periods)")
-    conn.execute(
-        f"insert into raw.{kind} select * exclude (_rn, _first_path, _first_row) from _ranked where _rn = 1"
-    )
-    conn.execute(
-        f"""
-        insert into raw.rejected_rows
-        select load_id, source_path, '{kind}', period, source_sheet, source_row, ?,
-               replace(replace(?, '{{path}}', _first_path), '{{row}}', _first_row::varchar),
-               'duplicate', ?
-        from _ranked where _rn > 1
-        """,
-        [zh.DUPLICATE_COLUMN, zh.DUPLICATE_OF, zh.REASONS["duplicate"]],
-    )
+    # One period at a time, and no wide temporary table: at 10M rows a ranked copy of
+    # every candidate column for the whole year held gigabytes.
+    for period in periods:
+        scope = f"from ingest.{kind}_candidates where period = $period and not ({conflict})"
+        conn.execute(
+            f"insert into raw.{kind} select * {scope} {window} qualify row_number() over w = 1",
+            {"period": period},
+        )
+        conn.execute(
+            f"""
+            insert into raw.rejected_rows
+            select load_id, source_path, '{kind}', period, source_sheet, source_row, $column,
+                   replace(replace($text, '{{path}}', _first_path), '{{row}}', _first_row::varchar),
+                   'duplicate', $reason
+            from (
+                select load_id, source_path, period, source_sheet, source_row,
+                       row_number() over w as _rn,
+                       first_value(source_path) over w as _first_path,
+                       first_value(source_row) over w as _first_row
+                {scope}
+                {window}
+            )
+            where _rn > 1
+            """,
+            {
+                "period": period,
+                "column": zh.DUPLICATE_COLUMN,
+                "text": zh.DUPLICATE_OF,
+                "reason": zh.REASONS["duplicate"],
+            },
+        )
     # Counts of every current file version in the touched periods.
     conn.execute(
         """
