@@ -171,3 +171,43 @@ def test_unreadable_file_is_logged_and_the_run_goes_on(raw, conn, key):
     ).fetchone()
     assert status == "failed" and "Excel" in message
     assert conn.execute("select count(*) from raw.placements").fetchone()[0] == 8
+
+
+def test_a_crash_between_periods_is_finished_by_the_next_run(raw, conn, key, tmp_path, monkeypatch):
+    """Periods commit one by one; a run that dies after the first leaves it marked
+    unresolved, and the next run ends where a clean run does."""
+    import pipelines.lib.load as load
+
+    real, calls = load.process_files, []
+
+    def dies_on_the_second_period(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "process_files", dies_on_the_second_period)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_kind(conn, raw, "placements", key)
+    assert conn.execute("select count(*) from ingest.unresolved").fetchall() == [(1,)]
+    assert conn.execute("select count(*) from raw.placements").fetchall() == [(0,)]  # not yet
+    monkeypatch.setattr(load, "process_files", real)
+    ingest_kind(conn, raw, "placements", key)
+
+    clean = duckdb.connect(str(tmp_path / "clean.duckdb"))
+    ingest_kind(clean, raw, "placements", key)
+
+    def state(c):
+        return {
+            t: sorted(c.execute(q).fetchall(), key=repr)
+            for t, q in {
+                "rows": "select * from raw.placements",
+                "rejected": "select * from raw.rejected_rows",
+                "log": "select * exclude (loaded_at) from raw.ingestion_log",
+                "unresolved": "select * from ingest.unresolved",
+            }.items()
+        }
+
+    assert state(conn) == state(clean)
+    assert state(conn)["rows"] and not state(conn)["unresolved"]
+    clean.close()

@@ -232,33 +232,45 @@ def _per_file_counts(loaded: pl.DataFrame) -> tuple[dict[int, int], dict[int, in
     )
 
 
-def process_files(
-    subs: list[Submission], key: bytes, digests: dict[str, str] | None = None
-) -> list[FileResult]:
-    """Read, validate and pseudonymise submissions, in their order. Files of one kind and
-    period are validated as one batch (one pandera pass, one pseudonymisation pass), so
-    2,000 small county files cost about what one large file does. Never raises for bad
-    input: an unreadable file is a FileResult with status 'failed' and a Chinese reason."""
-    digests = digests or {}
-    results: dict[str, FileResult] = {}
-    groups: dict[tuple[str, str], list[tuple[Submission, RawLedger]]] = {}
+Read = tuple[Submission, str, RawLedger | LedgerFileError]
 
-    def read_one(sub: Submission) -> tuple[Submission, str, RawLedger | LedgerFileError]:
+
+def read_files(subs: list[Submission], digests: dict[str, str] | None = None) -> list[Read]:
+    """Hash and read submissions, in their order: (submission, sha256, the mapped ledger
+    or why the file cannot be read). Two readers: Polars' CSV/xlsx readers and hashing
+    release the GIL, so both cores work; map() keeps the order."""
+    digests = digests or {}
+
+    def read_one(sub: Submission) -> Read:
         digest = digests.get(sub.rel) or sha256_of(sub.path)
         try:
             return sub, digest, read_raw(sub.path, sub.kind)
         except LedgerFileError as exc:
             return sub, digest, exc
 
-    # Two readers: Polars' CSV/xlsx readers and hashing release the GIL, so both cores
-    # work; map() keeps the submissions' order.
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        for sub, digest, raw in pool.map(read_one, subs):
-            if isinstance(raw, LedgerFileError):
-                results[sub.rel] = FileResult(sub, digest, "failed", message=raw.reason)
-                continue
-            results[sub.rel] = FileResult(sub, digest, "loaded", sheet=raw.sheet)
-            groups.setdefault((sub.kind, sub.period), []).append((sub, raw))
+        return list(pool.map(read_one, subs))
+
+
+def process_files(
+    subs: list[Submission],
+    key: bytes,
+    digests: dict[str, str] | None = None,
+    read: list[Read] | None = None,
+) -> list[FileResult]:
+    """Read (unless `read` holds read_files' answer for `subs`), validate and
+    pseudonymise submissions, in their order. Files of one kind and period are validated
+    as one batch (one pandera pass, one pseudonymisation pass), so 2,000 small county
+    files cost about what one large file does. Never raises for bad input: an unreadable
+    file is a FileResult with status 'failed' and a Chinese reason."""
+    results: dict[str, FileResult] = {}
+    groups: dict[tuple[str, str], list[tuple[Submission, RawLedger]]] = {}
+    for sub, digest, raw in read if read is not None else read_files(subs, digests):
+        if isinstance(raw, LedgerFileError):
+            results[sub.rel] = FileResult(sub, digest, "failed", message=raw.reason)
+            continue
+        results[sub.rel] = FileResult(sub, digest, "loaded", sheet=raw.sheet)
+        groups.setdefault((sub.kind, sub.period), []).append((sub, raw))
     for (kind, _period), members in groups.items():
         frame = shape_batch(kind, [raw for _, raw in members], split=False)
         first = members[0][0]

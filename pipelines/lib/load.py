@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from pipelines.lib import store
-from pipelines.lib.ingest import FileResult, Submission, discover, process_files, sha256_of
+from pipelines.lib.ingest import (
+    FileResult,
+    Submission,
+    discover,
+    process_files,
+    read_files,
+    sha256_of,
+)
 
 
 @dataclass
@@ -39,32 +48,48 @@ def ingest_kind(
     on_period: Callable[[str, int], None] | None = None,
 ) -> IngestSummary:
     """Load new and changed files of `kind` (in `periods`, or all), retire files that
-    left raw/, then resolve duplicates for the touched periods. One transaction: a crash
-    leaves the previous state."""
+    left raw/, then resolve duplicates for the touched periods.
+
+    Each period's files commit in a transaction of their own (one transaction for a
+    national year held 5 GB of uncommitted rows), together with a mark in
+    ingest.unresolved; the retirements, the resolve and clearing the marks commit last,
+    together. A crash in between leaves candidates that raw.<kind> does not reflect yet,
+    and the marks make the next run resolve those periods (its files are unchanged to
+    it), so nothing is lost or left half-applied."""
     store.ensure_schema(conn)
     subs = discover(raw_dir, kind, periods)
     summary = IngestSummary(kind, files_seen=len(subs))
-    conn.execute("begin transaction")
-    try:
-        current = store.current_shas(conn, kind)
-        digests = {sub.rel: sha256_of(sub.path) for sub in subs}
-        changed = [sub for sub in subs if current.get(sub.rel) != digests[sub.rel]]
-        summary.unchanged = len(subs) - len(changed)
-        # One reporting period at a time, so memory holds one month of ledgers, not a
-        # year; within a period files are recorded in path order, which fixes load_id
-        # order and so "first loaded wins".
-        by_period: dict[str, list[Submission]] = {}
-        for sub in changed:
-            by_period.setdefault(sub.period, []).append(sub)
-        for period, batch in sorted(by_period.items()):
+    current = store.current_shas(conn, kind)
+    digests = {sub.rel: sha256_of(sub.path) for sub in subs}
+    changed = [sub for sub in subs if current.get(sub.rel) != digests[sub.rel]]
+    summary.unchanged = len(subs) - len(changed)
+    # One reporting period at a time, so memory holds one month of ledgers, not a year;
+    # within a period files are recorded in path order, which fixes load_id order and so
+    # "first loaded wins".
+    by_period: dict[str, list[Submission]] = {}
+    for sub in changed:
+        by_period.setdefault(sub.period, []).append(sub)
+    batches = sorted(by_period.items())
+    # The next period's files are read while this one is validated and written (reading
+    # is I/O and GIL-free parsing; at 10M rows it hid ~2 s a month).
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        pending = ahead.submit(read_files, batches[0][1], digests) if batches else None
+        for i, (period, batch) in enumerate(batches):
+            read = pending.result()
+            if i + 1 < len(batches):
+                pending = ahead.submit(read_files, batches[i + 1][1], digests)
             if on_period:
                 on_period(period, len(batch))
-            results = process_files(batch, key, digests)
-            store.record_many(conn, results)
+            results = process_files(batch, key, digests, read=read)
+            del read
+            with _transaction(conn):
+                store.record_many(conn, results)
+                store.mark_unresolved(conn, kind, [period])
             for r in results:  # keep the summary, not the rows
                 r.loaded = None
             summary.results += results
             summary.touched_periods.add(period)
+    with _transaction(conn):
         scope = (
             periods if periods is not None else {s.period for s in subs} | _all_periods(conn, kind)
         )
@@ -74,12 +99,21 @@ def ingest_kind(
                 store.remove(conn, rel, kind, period)
                 summary.removed += 1
                 summary.touched_periods.add(period)
+        summary.touched_periods |= store.unresolved(conn, kind)  # incl. a crashed run's
         store.resolve(conn, kind, summary.touched_periods)
+        store.clear_unresolved(conn, kind)
+    return summary
+
+
+@contextmanager
+def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    conn.execute("begin transaction")
+    try:
+        yield
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
         raise
-    return summary
 
 
 def _all_periods(conn: duckdb.DuckDBPyConnection, kind: str) -> set[str]:

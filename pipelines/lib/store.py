@@ -40,10 +40,31 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create schema if not exists ingest")
     conn.execute(f"create table if not exists raw.ingestion_log ({LOG_COLUMNS})")
     conn.execute(f"create table if not exists raw.rejected_rows ({REJECTED_COLUMNS})")
+    conn.execute("create table if not exists ingest.unresolved (kind VARCHAR, period VARCHAR)")
     for kind in spec.KINDS:
         cols = ", ".join(f"{c} {t}" for c, t in table_columns(kind).items())
         conn.execute(f"create table if not exists ingest.{kind}_candidates ({cols})")
         conn.execute(f"create table if not exists raw.{kind} ({cols})")
+
+
+def mark_unresolved(conn: duckdb.DuckDBPyConnection, kind: str, periods: list[str]) -> None:
+    """Periods whose candidates changed and whose raw.<kind> rows are not yet resolved."""
+    conn.execute(
+        "insert into ingest.unresolved select ?, unnest(?::varchar[])", [kind, sorted(periods)]
+    )
+
+
+def unresolved(conn: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
+    return {
+        r[0]
+        for r in conn.execute(
+            "select distinct period from ingest.unresolved where kind = ?", [kind]
+        ).fetchall()
+    }
+
+
+def clear_unresolved(conn: duckdb.DuckDBPyConnection, kind: str) -> None:
+    conn.execute("delete from ingest.unresolved where kind = ?", [kind])
 
 
 def current_shas(conn: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
