@@ -14,12 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -37,6 +38,7 @@ YEAR = 2024
 class Measure:
     seconds: float
     peak_rss_mb: float
+    steps: dict[str, float] = field(default_factory=dict)  # pipeline: ingest, dbt, … (s)
 
 
 def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Measure:
@@ -58,12 +60,23 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
         out.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}); see {log}")
-    return Measure(seconds, peak / 2**20)
+    return Measure(seconds, peak / 2**20, _steps(log))
+
+
+def _steps(log: Path | None) -> dict[str, float]:
+    """The step times `collabstats run` prints in its summary (│ time: ingest │ 12.3 s │)."""
+    if not log:
+        return {}
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return {m[1]: float(m[2]) for m in re.finditer(r"time: (\w+)\s*│\s*([\d.]+) s", text)}
 
 
 def median(ms: list[Measure]) -> Measure:
+    steps = {k: statistics.median(m.steps.get(k, 0.0) for m in ms) for k in ms[0].steps}
     return Measure(
-        statistics.median(m.seconds for m in ms), statistics.median(m.peak_rss_mb for m in ms)
+        statistics.median(m.seconds for m in ms),
+        statistics.median(m.peak_rss_mb for m in ms),
+        steps,
     )
 
 
@@ -171,11 +184,21 @@ def main() -> None:
     ap.add_argument(
         "--no-peer", action="store_true", help="skip the pandas peer on CSV (slow at 10M)"
     )
+    ap.add_argument(
+        "--peer-max",
+        type=int,
+        default=1_000_000,
+        help="run the pandas peer on CSV only up to this size (at 10M it needs ~10 GB)",
+    )
+    ap.add_argument(
+        "--incremental-size", type=int, default=1_000_000, help="placement rows of that year"
+    )
     args = ap.parse_args()
     if args.quick:
         sizes, reps, xlsx, incr = [100_000], args.reps or 1, False, False
     elif args.full:
         sizes, reps, xlsx, incr = [100_000, 1_000_000, 10_000_000], args.reps or 3, True, True
+        args.incremental_size = 10_000_000
     else:
         sizes, reps, xlsx, incr = (
             args.sizes or [100_000],
@@ -190,7 +213,8 @@ def main() -> None:
         tag = f"csv_{size}"
         p = median([pipeline(raw, tag) for _ in range(reps)])
         f = median([floor(raw, tag) for _ in range(reps)])
-        q = None if args.no_peer else median([peer(raw, tag) for _ in range(reps)])
+        skip_peer = args.no_peer or size > args.peer_max
+        q = None if skip_peer else median([peer(raw, tag) for _ in range(reps)])
         rows_out.append((f"CSV, {n:,} placement rows", n, p, f, q))
         print(rows_out[-1], flush=True)
     if xlsx:
@@ -202,7 +226,7 @@ def main() -> None:
         print(rows_out[-1], flush=True)
     incr_line = None
     if incr:
-        raw, n = dataset(1_000_000, "csv")
+        raw, n = dataset(args.incremental_size, "csv")
         full, inc = incremental(raw, reps)
         incr_line = (n, full, inc)
         print("incremental", incr_line, flush=True)
@@ -223,22 +247,31 @@ def write_report(rows, incr, reps, argv) -> None:
         "- pipeline = `collabstats run` end to end (ingest with validation and pseudonymisation, dbt build with tests, publish, workbooks), fresh warehouse, one process",
         "- floor = `bench/floor.sql` in DuckDB (read_csv + the employment indicators, no validation); peer = `bench/peer_pandas.py` (pandas default readers)",
         "",
-        "| data | pipeline s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | ÷peer (peer/pipeline) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "- ingest s / dbt s: the pipeline's own step times (its run summary); ingest reads, validates, pseudonymises and loads all four kinds, the peer reads placements only",
+        "",
+        "| data | pipeline s | ingest s | dbt s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | peer ÷ pipeline | peer ÷ ingest |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, n, p, f, q in rows:
+        ingest, dbt = p.steps.get("ingest"), p.steps.get("dbt")
         lines.append(
-            f"| {label} | {p.seconds:.1f} | {n / p.seconds:,.0f} | {p.peak_rss_mb:,.0f} | "
-            f"{f'{f.seconds:.1f}' if f else '—'} | {f'{p.seconds / f.seconds:.1f}' if f else '—'} | "
-            f"{f'{q.seconds:.1f}' if q else '—'} | {f'{q.peak_rss_mb:,.0f}' if q else '—'} | {f'{q.seconds / p.seconds:.2f}' if q else '—'} |"
+            f"| {label} | {p.seconds:.1f} | {_num(ingest)} | {_num(dbt)} | {n / p.seconds:,.0f} | {p.peak_rss_mb:,.0f} | "
+            f"{_num(f and f.seconds)} | {_num(f and p.seconds / f.seconds)} | "
+            f"{_num(q and q.seconds)} | {_num(q and q.peak_rss_mb, 0)} | "
+            f"{_num(q and q.seconds / p.seconds, 2)} | {_num(q and ingest and q.seconds / ingest, 2)} |"
         )
     if incr:
         n, full, inc = incr
         lines += [
             "",
-            f"Incremental month ({n:,}-row year): full-year run {full.seconds:.1f} s; adding December to a warehouse holding January–November {inc.seconds:.1f} s = {inc.seconds / full.seconds:.0%} of the full run.",
+            f"Incremental month ({n:,}-row year): full-year run {full.seconds:.1f} s; adding December to a warehouse holding January–November {inc.seconds:.1f} s = {inc.seconds / full.seconds:.0%} of the full run "
+            f"(December run: ingest {_num(inc.steps.get('ingest'))} s, dbt {_num(inc.steps.get('dbt'))} s; peak RSS {inc.peak_rss_mb:,.0f} MB).",
         ]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _num(v: float | None, digits: int = 1) -> str:
+    return "—" if not v else f"{v:,.{digits}f}"
 
 
 if __name__ == "__main__":
