@@ -12,6 +12,7 @@ written to BENCHMARKS.md with the machine, versions and command.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -20,7 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -193,6 +194,12 @@ def main() -> None:
     ap.add_argument(
         "--incremental-size", type=int, default=1_000_000, help="placement rows of that year"
     )
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the other rows of the last report (bench/out/results.json) and replace "
+        "only what this run measured",
+    )
     args = ap.parse_args()
     if args.quick:
         sizes, reps, xlsx, incr = [100_000], args.reps or 1, False, False
@@ -201,7 +208,7 @@ def main() -> None:
         args.incremental_size = 10_000_000
     else:
         sizes, reps, xlsx, incr = (
-            args.sizes or [100_000],
+            args.sizes if args.sizes is not None else [100_000],  # --sizes alone: no CSV
             args.reps or 1,
             args.xlsx,
             args.incremental,
@@ -230,42 +237,82 @@ def main() -> None:
         full, inc = incremental(raw, reps)
         incr_line = (n, full, inc)
         print("incremental", incr_line, flush=True)
-    write_report(rows_out, incr_line, reps, " ".join(sys.argv[1:]))
+    command = " ".join(sys.argv[1:])
+    stamp = f"{command}; median of {reps} run(s); {datetime.now():%Y-%m-%d}"
+    results = _load_results() if args.keep else {"rows": {}, "incremental": None}
+    for label, n, p, f, q in rows_out:
+        results["rows"][label] = {"n": n, "pipeline": p, "floor": f, "peer": q, "run": stamp}
+    if incr_line:
+        n, full, inc = incr_line
+        results["incremental"] = {"n": n, "full": full, "inc": inc, "run": stamp}
+    RESULTS.write_text(json.dumps(results, default=asdict, indent=1), encoding="utf-8")
+    write_report(_load_results())
 
 
-def write_report(rows, incr, reps, argv) -> None:
+RESULTS = OUT / "results.json"
+
+
+def _load_results() -> dict:
+    """The measurements behind BENCHMARKS.md (Measures as dicts turned back)."""
+    if not RESULTS.exists():
+        return {"rows": {}, "incremental": None}
+    data = json.loads(RESULTS.read_text(encoding="utf-8"))
+
+    def m(d):
+        return Measure(**d) if d else None
+
+    for row in data["rows"].values():
+        row.update(pipeline=m(row["pipeline"]), floor=m(row["floor"]), peer=m(row["peer"]))
+    if data["incremental"]:
+        data["incremental"].update(
+            full=m(data["incremental"]["full"]), inc=m(data["incremental"]["inc"])
+        )
+    return data
+
+
+def write_report(results: dict) -> None:
     versions = ", ".join(
         f"{p} {version(p)}"
         for p in ("duckdb", "polars", "pandera", "dagster", "dbt-core", "dbt-duckdb", "pandas")
     )
+    runs = sorted({r["run"] for r in results["rows"].values()})
+    if results["incremental"]:
+        runs = sorted({*runs, results["incremental"]["run"]})
     lines = [
         "# Benchmarks",
         "",
         f"- machine: {machine()}",
         f"- Python {platform.python_version()}; {versions}",
-        f"- command: `make bench` / `python bench/run_bench.py {argv}`; median of {reps} run(s); {datetime.now():%Y-%m-%d}",
+        *[
+            "- command: `python bench/run_bench.py {}` ({})".format(*run.split("; ", 1))
+            for run in runs
+        ],
         "- pipeline = `collabstats run` end to end (ingest with validation and pseudonymisation, dbt build with tests, publish, workbooks), fresh warehouse, one process",
         "- floor = `bench/floor.sql` in DuckDB (read_csv + the employment indicators, no validation); peer = `bench/peer_pandas.py` (pandas default readers)",
+        "- ingest s / dbt s: the pipeline's own step times (its run summary); ingest reads, validates, pseudonymises and loads all four kinds; placements s: the placements ingest alone, the same files the peer reads",
         "",
-        "- ingest s / dbt s: the pipeline's own step times (its run summary); ingest reads, validates, pseudonymises and loads all four kinds, the peer reads placements only",
-        "",
-        "| data | pipeline s | ingest s | dbt s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | peer ÷ pipeline | peer ÷ ingest |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| data | pipeline s | ingest s | placements s | dbt s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | peer ÷ pipeline | peer ÷ placements ingest |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for label, n, p, f, q in rows:
+    rows = sorted(results["rows"].items(), key=lambda kv: (kv[0].startswith("xlsx"), kv[1]["n"]))
+    for label, r in rows:
+        n, p, f, q = r["n"], r["pipeline"], r["floor"], r["peer"]
         ingest, dbt = p.steps.get("ingest"), p.steps.get("dbt")
+        placements = p.steps.get("ingest_placements")
         lines.append(
-            f"| {label} | {p.seconds:.1f} | {_num(ingest)} | {_num(dbt)} | {n / p.seconds:,.0f} | {p.peak_rss_mb:,.0f} | "
+            f"| {label} | {p.seconds:.1f} | {_num(ingest)} | {_num(placements)} | {_num(dbt)} | "
+            f"{n / p.seconds:,.0f} | {p.peak_rss_mb:,.0f} | "
             f"{_num(f and f.seconds)} | {_num(f and p.seconds / f.seconds)} | "
             f"{_num(q and q.seconds)} | {_num(q and q.peak_rss_mb, 0)} | "
-            f"{_num(q and q.seconds / p.seconds, 2)} | {_num(q and ingest and q.seconds / ingest, 2)} |"
+            f"{_num(q and q.seconds / p.seconds, 2)} | {_num(q and placements and q.seconds / placements, 2)} |"
         )
-    if incr:
-        n, full, inc = incr
+    if results["incremental"]:
+        i = results["incremental"]
+        n, full, inc = i["n"], i["full"], i["inc"]
         lines += [
             "",
             f"Incremental month ({n:,}-row year): full-year run {full.seconds:.1f} s; adding December to a warehouse holding January–November {inc.seconds:.1f} s = {inc.seconds / full.seconds:.0%} of the full run "
-            f"(December run: ingest {_num(inc.steps.get('ingest'))} s, dbt {_num(inc.steps.get('dbt'))} s; peak RSS {inc.peak_rss_mb:,.0f} MB).",
+            f"(December run: ingest {_num(inc.steps.get('ingest'))} s, dbt {_num(inc.steps.get('dbt'))} s, exports {_num(inc.steps.get('exports'))} s; peak RSS {inc.peak_rss_mb:,.0f} MB).",
         ]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

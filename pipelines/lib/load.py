@@ -91,7 +91,9 @@ def ingest_kind(
             summary.touched_periods.add(period)
     with _transaction(conn):
         scope = (
-            periods if periods is not None else {s.period for s in subs} | _all_periods(conn, kind)
+            periods
+            if periods is not None
+            else {s.period for s in subs} | store.logged_periods(conn, kind)
         )
         present = {s.rel for s in subs}
         for rel, period in _current(conn, kind, scope):
@@ -114,15 +116,6 @@ def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         conn.execute("rollback")
         raise
-
-
-def _all_periods(conn: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
-    return {
-        r[0]
-        for r in conn.execute(
-            "select distinct period from raw.ingestion_log where kind = ?", [kind]
-        ).fetchall()
-    }
 
 
 def _current(

@@ -80,6 +80,10 @@ def run_pipeline(paths: Paths, instance=None) -> RunOutcome:
         )
         if stat.start_time and stat.end_time:
             timings[stage] += stat.end_time - stat.start_time
+            if stage == "ingest":  # and per kind: raw__placements → ingest_placements
+                timings[f"ingest_{stat.step_key.removeprefix('raw__')}"] = (
+                    stat.end_time - stat.start_time
+                )
         if stat.status is not None and stat.status.value == "FAILURE":
             failed.append(stat.step_key)
     outcome = RunOutcome(success=result.success, failed_steps=failed, timings=dict(timings))

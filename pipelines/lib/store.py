@@ -55,12 +55,17 @@ def mark_unresolved(conn: duckdb.DuckDBPyConnection, kind: str, periods: list[st
 
 
 def unresolved(conn: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
-    return {
-        r[0]
-        for r in conn.execute(
-            "select distinct period from ingest.unresolved where kind = ?", [kind]
-        ).fetchall()
-    }
+    return _periods(conn, "ingest.unresolved", kind)
+
+
+def logged_periods(conn: duckdb.DuckDBPyConnection, kind: str) -> set[str]:
+    """Every period a file of `kind` was ever logged for."""
+    return _periods(conn, "raw.ingestion_log", kind)
+
+
+def _periods(conn: duckdb.DuckDBPyConnection, table: str, kind: str) -> set[str]:
+    rows = conn.execute(f"select distinct period from {table} where kind = ?", [kind])
+    return {r[0] for r in rows.fetchall()}
 
 
 def clear_unresolved(conn: duckdb.DuckDBPyConnection, kind: str) -> None:
