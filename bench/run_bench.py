@@ -284,15 +284,15 @@ def write_report(results: dict) -> None:
         f"- machine: {machine()}",
         f"- Python {platform.python_version()}; {versions}",
         *[
-            "- command: `python bench/run_bench.py {}` ({})".format(*run.split("; ", 1))
-            for run in runs
+            "- run {}: `python bench/run_bench.py {}` ({})".format(i, *run.split("; ", 1))
+            for i, run in enumerate(runs, 1)
         ],
         "- pipeline = `collabstats run` end to end (ingest with validation and pseudonymisation, dbt build with tests, publish, workbooks), fresh warehouse, one process",
         "- floor = `bench/floor.sql` in DuckDB (read_csv + the employment indicators, no validation); peer = `bench/peer_pandas.py` (pandas default readers)",
         "- ingest s / dbt s: the pipeline's own step times (its run summary); ingest reads, validates, pseudonymises and loads all four kinds; placements s: the placements ingest alone, the same files the peer reads",
         "",
-        "| data | pipeline s | ingest s | placements s | dbt s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | peer ÷ pipeline | peer ÷ placements ingest |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| data | pipeline s | ingest s | placements s | dbt s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | peer ÷ pipeline | peer ÷ placements ingest | run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows = sorted(results["rows"].items(), key=lambda kv: (kv[0].startswith("xlsx"), kv[1]["n"]))
     for label, r in rows:
@@ -304,14 +304,15 @@ def write_report(results: dict) -> None:
             f"{n / p.seconds:,.0f} | {p.peak_rss_mb:,.0f} | "
             f"{_num(f and f.seconds)} | {_num(f and p.seconds / f.seconds)} | "
             f"{_num(q and q.seconds)} | {_num(q and q.peak_rss_mb, 0)} | "
-            f"{_num(q and q.seconds / p.seconds, 2)} | {_num(q and placements and q.seconds / placements, 2)} |"
+            f"{_num(q and q.seconds / p.seconds, 2)} | {_num(q and placements and q.seconds / placements, 2)} | "
+            f"{runs.index(r['run']) + 1} |"
         )
     if results["incremental"]:
         i = results["incremental"]
         n, full, inc = i["n"], i["full"], i["inc"]
         lines += [
             "",
-            f"Incremental month ({n:,}-row year): full-year run {full.seconds:.1f} s; adding December to a warehouse holding January–November {inc.seconds:.1f} s = {inc.seconds / full.seconds:.0%} of the full run "
+            f"Incremental month ({n:,}-row year, run {runs.index(i['run']) + 1}): full-year run {full.seconds:.1f} s; adding December to a warehouse holding January–November {inc.seconds:.1f} s = {inc.seconds / full.seconds:.0%} of the full run "
             f"(December run: ingest {_num(inc.steps.get('ingest'))} s, dbt {_num(inc.steps.get('dbt'))} s, exports {_num(inc.steps.get('exports'))} s; peak RSS {inc.peak_rss_mb:,.0f} MB).",
         ]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -86,16 +86,13 @@ def discover(
         if not kind_dir.is_dir():
             continue
         with os.scandir(kind_dir) as folders:
-            names = sorted(e.name for e in folders if e.is_dir())
+            names = [e.name for e in folders if e.is_dir()]
         for period in names:
             if periods is not None and period not in periods:
                 continue
             with os.scandir(kind_dir / period) as files:
-                entries = sorted((e.name, e.path) for e in files if e.is_file())
-            for _name, path in entries:
-                sub = parse_submission(raw_dir, Path(path))
-                if sub:
-                    out.append(sub)
+                paths = [e.path for e in files if e.is_file()]
+            out += [sub for path in paths if (sub := parse_submission(raw_dir, Path(path)))]
     return sorted(out, key=lambda s: s.rel)
 
 
