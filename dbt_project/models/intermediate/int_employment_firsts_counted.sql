@@ -8,6 +8,24 @@
 -- unpivoted and counted. Months are compared as small integers within the year, not as
 -- 'YYYY-MM' strings. The earlier form - a union of nine filtered copies of the
 -- placements, grouped by person - took 200 s at 10M placements; this one ~20 s.
+--
+-- Incremental by period (macros/period_incremental.sql): a person's first month can
+-- only change in or after the earliest changed month, and only for persons placed in a
+-- month from then on; so a run recomputes the rows from that month on, over those
+-- persons' placements of the whole year (adding December to a 10M-placement year: ~800k
+-- persons' rows instead of 10M).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    meta={
+        'period_sources': [{'name': 'stg_raw__placements', 'identity': 'load_id, source_row'}],
+        'reference_sources': ['int_region_ancestors'],
+        'period_column': 'first_period',
+    },
+    pre_hook="{{ delete_changed_periods() }}",
+    post_hook="{{ save_period_state() }}",
+) }}
 {% set measures = {
     'employed_persons': 'true',
     'employed_poverty_persons': 'is_poverty',
@@ -19,12 +37,24 @@
     'employed_in_province_poverty_persons': "destination_category = '省内就近' and is_poverty",
     'employed_organized_persons': "channel = '有组织输出'",
 } %}
-with placements as (
+with changed as (
+    select {{ changed_from() if is_incremental() else "'0000-00'" }} as from_period
+),
+
+placements as (
     select
         *,
         left(period, 4)::integer as year,
         right(period, 2)::utinyint as month
     from {{ ref('stg_raw__placements') }}
+    {% if is_incremental() %}
+        where
+            period >= (select left(from_period, 4) || '-01' from changed)
+            and person_key in (
+                select person_key from {{ ref('stg_raw__placements') }}
+                where period >= (select from_period from changed)
+            )
+    {% endif %}
 ),
 
 ancestors as (
@@ -60,4 +90,9 @@ select
     printf('%04d-%02d', year, first_month) as first_period,
     count(*) as persons
 from firsts
+{% if is_incremental() %}
+    where year * 100 + first_month >= (
+        select left(from_period, 4)::integer * 100 + right(from_period, 2)::integer from changed
+    )
+{% endif %}
 group by year, region_code, indicator, first_month

@@ -1,7 +1,26 @@
 -- One row per period, region and training indicator (counts and rates), cumulative
 -- from 1 January; trainees attributed to their 户籍地 county.
+--
+-- Incremental by period (macros/period_incremental.sql): a period's counts come from
+-- that period's enrolments alone.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    meta={
+        'period_sources': [{'name': 'int_training_enrolments_latest', 'identity': 'load_id, source_row'}],
+        'reference_sources': ['int_region_ancestors'],
+        'period_column': 'period',
+    },
+    pre_hook="{{ delete_changed_periods() }}",
+    post_hook="{{ save_period_state() }}",
+) }}
+
 with enrolments as (
     select * from {{ ref('int_training_enrolments_latest') }}
+    {% if is_incremental() %}
+        where period >= {{ changed_from() }}
+    {% endif %}
 ),
 
 ancestors as (

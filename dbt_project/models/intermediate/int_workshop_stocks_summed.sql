@@ -1,5 +1,21 @@
 -- One row per period, region and workshop indicator: the period month's own stock
 -- (workshops reporting that month and their headcount), never added over months.
+--
+-- Incremental by period (macros/period_incremental.sql): a period's stock comes from
+-- that period's reports alone.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    meta={
+        'period_sources': [{'name': 'stg_raw__workshops', 'identity': 'load_id, source_row'}],
+        'reference_sources': ['int_region_ancestors'],
+        'period_column': 'period',
+    },
+    pre_hook="{{ delete_changed_periods() }}",
+    post_hook="{{ save_period_state() }}",
+) }}
+
 with workshops as (
     select
         *,
@@ -7,6 +23,9 @@ with workshops as (
         coalesce(workshop_type, '就业帮扶车间') = '就业帮扶车间' as is_workshop,
         workshop_type = '稳岗就业基地' as is_base
     from {{ ref('stg_raw__workshops') }}
+    {% if is_incremental() %}
+        where period >= {{ changed_from() }}
+    {% endif %}
 ),
 
 ancestors as (
