@@ -48,6 +48,22 @@ def test_loading_the_same_folder_twice_changes_nothing(raw, conn, key):
     assert _snapshot(conn) == before
 
 
+def test_only_files_whose_size_or_mtime_moved_are_read_again(raw, conn, key, monkeypatch):
+    import pipelines.lib.load as load
+
+    _load_all(conn, raw, key)
+    hashed = []
+    real = load.sha256_of
+    monkeypatch.setattr(load, "sha256_of", lambda p: hashed.append(p) or real(p))
+    touched = sorted((raw / "placements" / "2024-11").iterdir())[0]
+    touched.write_bytes(touched.read_bytes())  # saved again, same content
+    again = _load_all(conn, raw, key)
+    assert hashed == [touched]
+    assert all(s.unchanged == s.files_seen and not s.results for s in again.values())
+    _load_all(conn, raw, key)  # the new stamp was logged
+    assert hashed == [touched]
+
+
 def test_every_row_read_is_loaded_or_rejected(raw, conn, key):
     _load_all(conn, raw, key)
     rows = conn.execute(
@@ -142,6 +158,37 @@ def test_inconsistent_class_is_rejected_across_files(raw, conn, key):
     assert (
         conn.execute("select count(*) from raw.trainings where class_id = 'K2'").fetchone()[0] == 0
     )
+
+
+def test_a_later_month_that_contradicts_a_class_rejects_its_earlier_rows(raw, conn, key):
+    """K1 (October) is consistent until a December ledger reports it with another
+    provider: then its October rows are rejected too, though October's file did not
+    change; when the December ledger is withdrawn, they come back."""
+    from datetime import date
+
+    from tests.scenario import P6
+
+    def k1() -> tuple[int, int, int]:
+        return conn.execute(
+            """
+            select (select count(*) from raw.trainings where class_id = 'K1'),
+                   (select count(*) from raw.rejected_rows where value = 'K1'
+                      and reason_code = 'class_inconsistent'),
+                   (select rows_loaded from raw.ingestion_log where is_current
+                      and path = 'trainings/2024-10/来宾市培训台账.xlsx')
+            """
+        ).fetchone()
+
+    _load_all(conn, raw, key)
+    assert k1() == (4, 0, 4)
+    dec = raw / "trainings" / "2024-12" / "补报.csv"
+    row = synth.training_rows(random.Random(0), "K1", [P6], date(2024, 10, 8))[0]
+    synth.write_csv(dec, "trainings", [row | {"provider": "另一家机构"}])
+    assert ingest_kind(conn, raw, "trainings", key).touched_periods == {"2024-12"}
+    assert k1() == (0, 5, 0)
+    dec.unlink()
+    ingest_kind(conn, raw, "trainings", key)
+    assert k1() == (4, 0, 4)
 
 
 def test_a_partition_load_leaves_other_months_alone(raw, conn, key):

@@ -15,7 +15,7 @@ import dagster as dg
 from pipelines.defs.exports.assets import REPORT_PERIOD_TAG
 from pipelines.defs.ingest.assets import INGEST_ASSETS, partition_of
 from pipelines.defs.resources import Warehouse
-from pipelines.lib.ingest import discover, sha256_of
+from pipelines.lib.ingest import Submission, discover, sha256_of
 
 MONTHLY_KINDS = ("placements", "trainings", "workshops")
 INGEST_KEYS = {a.key for a in INGEST_ASSETS}
@@ -82,12 +82,12 @@ half_year_report_schedule = _report_schedule(
 annual_report_schedule = _report_schedule("annual_report_schedule", 12, "Annual summary (全年)")
 
 
-def _fingerprint(path, previous: dict | None) -> dict:
-    """size, mtime and sha256; the hash is recomputed only when size or mtime moved."""
-    st = path.stat()
-    if previous and previous.get("size") == st.st_size and previous.get("mtime") == st.st_mtime_ns:
+def _fingerprint(sub: Submission, previous: dict | None) -> dict:
+    """size, mtime (as discover saw them) and sha256; the hash is recomputed only when
+    size or mtime moved."""
+    if previous and (previous.get("size"), previous.get("mtime")) == (sub.size, sub.mtime_ns):
         return previous
-    return {"size": st.st_size, "mtime": st.st_mtime_ns, "sha": sha256_of(path)}
+    return {"size": sub.size, "mtime": sub.mtime_ns, "sha": sha256_of(sub.path)}
 
 
 def _run_group(kind: str, period: str) -> str:
@@ -110,7 +110,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     # targets: keyed "targets" or the month.
     changed: dict[str, list[str]] = defaultdict(list)
     for sub in discover(warehouse.paths.raw_dir):
-        now[sub.rel] = _fingerprint(sub.path, seen.get(sub.rel))
+        now[sub.rel] = _fingerprint(sub, seen.get(sub.rel))
         if seen.get(sub.rel, {}).get("sha") != now[sub.rel]["sha"]:
             changed[_run_group(sub.kind, sub.period)].append(
                 f"{sub.rel}@{now[sub.rel]['sha'][:12]}"

@@ -46,6 +46,10 @@ class Submission:
     rel: str
     kind: str
     period: str  # YYYY-MM, or YYYY for targets
+    # Size and mtime as discover saw them (-1: not known). When both equal what the file
+    # was loaded with, a run reuses its logged sha256 instead of reading it again.
+    size: int = -1
+    mtime_ns: int = -1
 
     @property
     def period_end(self) -> date:
@@ -77,22 +81,42 @@ def parse_submission(raw_dir: Path, path: Path) -> Submission | None:
 def discover(
     raw_dir: Path, kind: str | None = None, periods: set[str] | None = None
 ) -> list[Submission]:
-    """Ledger files under raw_dir, sorted by path so runs are deterministic. Lists only
-    the folders asked for (a national year is 70,000+ files; globbing all of them for
-    one kind and month cost seconds)."""
+    """Ledger files under raw_dir, sorted by path so runs are deterministic, with their
+    size and mtime. The rules are parse_submission's, checked once per folder: a
+    national year is 70,000+ files, and globbing them all, or a pathlib round trip per
+    file, cost seconds a run."""
     out = []
     for k in [kind] if kind else spec.KINDS:
         kind_dir = raw_dir / k
         if not kind_dir.is_dir():
             continue
+        pattern = _YEAR if k == "targets" else _MONTH
         with os.scandir(kind_dir) as folders:
-            names = [e.name for e in folders if e.is_dir()]
+            names = [e.name for e in folders if e.is_dir() and pattern.match(e.name)]
         for period in names:
             if periods is not None and period not in periods:
                 continue
-            with os.scandir(kind_dir / period) as files:
-                paths = [e.path for e in files if e.is_file()]
-            out += [sub for path in paths if (sub := parse_submission(raw_dir, Path(path)))]
+            folder = kind_dir / period
+            with os.scandir(folder) as files:
+                for e in files:
+                    name = e.name
+                    if (
+                        name.startswith(("~$", "."))  # Excel lock files, hidden files
+                        or not name.lower().endswith(SUFFIXES)
+                        or not e.is_file()
+                    ):
+                        continue
+                    st = e.stat()
+                    out.append(
+                        Submission(
+                            folder / name,
+                            f"{k}/{period}/{name}",
+                            k,
+                            period,
+                            st.st_size,
+                            st.st_mtime_ns,
+                        )
+                    )
     return sorted(out, key=lambda s: s.rel)
 
 

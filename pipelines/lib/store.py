@@ -25,7 +25,7 @@ LOG_COLUMNS = """
     sha256 VARCHAR NOT NULL, status VARCHAR NOT NULL, is_current BOOLEAN NOT NULL,
     sheet VARCHAR, rows_read BIGINT NOT NULL, rows_skipped BIGINT NOT NULL,
     rows_loaded BIGINT NOT NULL, rows_rejected BIGINT NOT NULL, message VARCHAR,
-    loaded_at TIMESTAMP NOT NULL
+    loaded_at TIMESTAMP NOT NULL, size BIGINT, mtime_ns BIGINT
 """
 REJECTED_COLUMNS = """
     load_id BIGINT NOT NULL, path VARCHAR NOT NULL, kind VARCHAR NOT NULL, period VARCHAR NOT NULL,
@@ -39,6 +39,8 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create schema if not exists raw")
     conn.execute("create schema if not exists ingest")
     conn.execute(f"create table if not exists raw.ingestion_log ({LOG_COLUMNS})")
+    for column in ("size", "mtime_ns"):  # warehouses from before they were logged
+        conn.execute(f"alter table raw.ingestion_log add column if not exists {column} BIGINT")
     conn.execute(f"create table if not exists raw.rejected_rows ({REJECTED_COLUMNS})")
     conn.execute("create table if not exists ingest.unresolved (kind VARCHAR, period VARCHAR)")
     for kind in spec.KINDS:
@@ -72,13 +74,32 @@ def clear_unresolved(conn: duckdb.DuckDBPyConnection, kind: str) -> None:
     conn.execute("delete from ingest.unresolved where kind = ?", [kind])
 
 
-def current_shas(conn: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
-    """path → sha256 of the current version of every file of a kind."""
-    return dict(
-        conn.execute(
-            "select path, sha256 from raw.ingestion_log where kind = ? and is_current", [kind]
+def current_files(
+    conn: duckdb.DuckDBPyConnection, kind: str
+) -> dict[str, tuple[str, int | None, int | None]]:
+    """path → (sha256, size, mtime_ns) of the current version of every file of a kind."""
+    return {
+        path: (sha, size, mtime)
+        for path, sha, size, mtime in conn.execute(
+            "select path, sha256, size, mtime_ns from raw.ingestion_log "
+            "where kind = ? and is_current",
+            [kind],
         ).fetchall()
+    }
+
+
+def restamp(conn: duckdb.DuckDBPyConnection, kind: str, stamps: list[tuple[str, int, int]]) -> None:
+    """Record (path, size, mtime_ns) of current file versions whose content is unchanged."""
+    if not stamps:
+        return
+    frame = pl.DataFrame(stamps, schema=["path", "size", "mtime_ns"], orient="row")
+    conn.register("_stamps", frame)
+    conn.execute(
+        "update raw.ingestion_log l set size = s.size, mtime_ns = s.mtime_ns from _stamps s "
+        "where l.path = s.path and l.kind = ? and l.is_current",
+        [kind],
     )
+    conn.unregister("_stamps")
 
 
 def _retire(conn: duckdb.DuckDBPyConnection, kind: str, paths: list[str]) -> None:
@@ -134,8 +155,12 @@ def record_many(conn: duckdb.DuckDBPyConnection, results: list[FileResult]) -> l
             "rows_rejected": [r.rows_rejected for r in results],
             "message": [r.message for r in results],
             "loaded_at": [now] * len(results),
+            "size": [r.sub.size for r in results],
+            "mtime_ns": [r.sub.mtime_ns for r in results],
         },
         schema_overrides={
+            "size": pl.Int64,
+            "mtime_ns": pl.Int64,
             "load_id": pl.Int64,
             "rows_read": pl.Int64,
             "rows_skipped": pl.Int64,
@@ -191,7 +216,9 @@ def remove(conn: duckdb.DuckDBPyConnection, rel: str, kind: str, period: str) ->
     """A file gone from raw/: its rows leave the warehouse; the log keeps a 'removed' line."""
     _retire(conn, kind, [rel])
     conn.execute(
-        "insert into raw.ingestion_log values (?, ?, ?, ?, '', 'removed', false, null, 0, 0, 0, 0, null, ?)",
+        "insert into raw.ingestion_log (load_id, path, kind, period, sha256, status, is_current, "
+        "rows_read, rows_skipped, rows_loaded, rows_rejected, loaded_at) "
+        "values (?, ?, ?, ?, '', 'removed', false, 0, 0, 0, 0, ?)",
         [_next_load_id(conn), rel, kind, period, datetime.now()],
     )
 
@@ -199,25 +226,14 @@ def remove(conn: duckdb.DuckDBPyConnection, rel: str, kind: str, period: str) ->
 def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) -> None:
     """Rebuild raw.<kind> for `periods` from the candidates: class conflicts (trainings)
     and duplicates become rejections; then refresh the touched files' counts."""
-    periods = sorted(set(periods))
+    periods = set(periods)
     if not periods:
         return
-    if kind == "trainings":
-        # A class spans months and files: its consistency is judged over all of them.
-        periods = [
-            r[0]
-            for r in conn.execute(
-                "select distinct period from ingest.trainings_candidates"
-            ).fetchall()
-        ] or periods
-    conn.execute("create or replace temp table _periods as select unnest(?) as period", [periods])
-    conn.execute(
-        f"delete from raw.rejected_rows where kind = ? and reason_code in {_RESOLVED_REASONS} "
-        "and period in (select period from _periods)",
-        [kind],
-    )
     conflict = "false"
     if kind == "trainings":
+        # A class spans months and files: its consistency is judged over all of them.
+        # An untouched month's rows change only if one of its classes changed verdict,
+        # so those months are resolved too (before, a new month re-resolved the year).
         conn.execute(
             """
             create or replace temp table _bad_classes as
@@ -226,27 +242,77 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
             having count(distinct (programme, provider, start_date, end_date)) > 1
             """
         )
+        periods |= {
+            r[0]
+            for r in conn.execute(
+                """
+                with was_bad as (
+                    select distinct value as class_id from raw.rejected_rows
+                    where kind = 'trainings' and reason_code = 'class_inconsistent'
+                ),
+                turned as (
+                    (select class_id from _bad_classes except select class_id from was_bad)
+                    union all
+                    (select class_id from was_bad except select class_id from _bad_classes)
+                )
+                select distinct period from ingest.trainings_candidates
+                where class_id in (select class_id from turned)
+                """
+            ).fetchall()
+        }
+        conflict = "class_id in (select class_id from _bad_classes)"
+    periods = sorted(periods)
+    conn.execute("create or replace temp table _periods as select unnest(?) as period", [periods])
+    conn.execute(
+        f"delete from raw.rejected_rows where kind = ? and reason_code in {_RESOLVED_REASONS} "
+        "and period in (select period from _periods)",
+        [kind],
+    )
+    if kind == "trainings":
         conn.execute(
             """
             insert into raw.rejected_rows
             select c.load_id, c.source_path, 'trainings', c.period, c.source_sheet, c.source_row,
                    ?, c.class_id, 'class_inconsistent', ?
             from ingest.trainings_candidates c semi join _bad_classes b using (class_id)
+            where c.period in (select period from _periods)
             """,
             [spec.header("trainings", "class_id"), zh.REASONS["class_inconsistent"]],
         )
-        conflict = "class_id in (select class_id from _bad_classes)"
-    keys = ", ".join(spec.DEDUP_KEYS[kind])
-    window = f"""
-        window w as (partition by period, {keys} order by load_id, source_row
-                     rows between unbounded preceding and unbounded following)"""
+    key_cols = spec.DEDUP_KEYS[kind]
+    keys = ", ".join(key_cols)
+    same_key = " and ".join(f"c.{k} is not distinct from r.{k}" for k in key_cols)
     conn.execute(f"delete from raw.{kind} where period in (select period from _periods)")
     # One period at a time, and no wide temporary table: at 10M rows a ranked copy of
-    # every candidate column for the whole year held gigabytes.
+    # every candidate column for the whole year held gigabytes. Only rows whose key
+    # repeats are ranked (ranking every row of a 1M-row month cost 2.5 s; finding the
+    # repeats, usually none, 0.2 s); the first of each is kept, the others rejected.
     for period in periods:
-        scope = f"from ingest.{kind}_candidates where period = $period and not ({conflict})"
         conn.execute(
-            f"insert into raw.{kind} select * {scope} {window} qualify row_number() over w = 1",
+            f"""
+            create or replace temp table _repeats as
+            with scope as (
+                select * from ingest.{kind}_candidates
+                where period = $period and not ({conflict})
+            ),
+            repeated as (select {keys} from scope group by all having count(*) > 1)
+            select load_id, source_path, period, source_sheet, source_row,
+                   row_number() over w as _rn,
+                   first_value(source_path) over w as _first_path,
+                   first_value(source_row) over w as _first_row
+            from scope as c semi join repeated as r on {same_key}
+            window w as (partition by {keys} order by load_id, source_row
+                         rows between unbounded preceding and unbounded following)
+            """,
+            {"period": period},
+        )
+        conn.execute(
+            f"""
+            insert into raw.{kind}
+            select * from ingest.{kind}_candidates as c
+            anti join (select load_id, source_row from _repeats where _rn > 1) using (load_id, source_row)
+            where c.period = $period and not ({conflict})
+            """,
             {"period": period},
         )
         conn.execute(
@@ -255,18 +321,10 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
             select load_id, source_path, '{kind}', period, source_sheet, source_row, $column,
                    replace(replace($text, '{{path}}', _first_path), '{{row}}', _first_row::varchar),
                    'duplicate', $reason
-            from (
-                select load_id, source_path, period, source_sheet, source_row,
-                       row_number() over w as _rn,
-                       first_value(source_path) over w as _first_path,
-                       first_value(source_row) over w as _first_row
-                {scope}
-                {window}
-            )
+            from _repeats
             where _rn > 1
             """,
             {
-                "period": period,
                 "column": zh.DUPLICATE_COLUMN,
                 "text": zh.DUPLICATE_OF,
                 "reason": zh.REASONS["duplicate"],
