@@ -148,3 +148,17 @@ def test_export_all_writes_every_province_and_city(scenario_run, tmp_path):
         f"东西部劳务协作统计表_{n}_2024年11月.xlsx"
         for n in ("广西壮族自治区", "来宾市", "贵州省", "安顺市")
     )
+
+
+def test_export_all_in_processes_writes_the_same_workbooks(scenario_run, tmp_path):
+    from pipelines.lib.export import export_all
+
+    def cells(path):
+        wb = openpyxl.load_workbook(path)
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
+
+    one = export_all(scenario_run.serving_db, tmp_path / "one", workers=1)
+    three = export_all(scenario_run.serving_db, tmp_path / "three", workers=3)
+    assert [p.name for p in three] == [p.name for p in one]
+    assert all(p.parent.parent == tmp_path / "three" for p in three)
+    assert [cells(p) for p in three] == [cells(p) for p in one]
