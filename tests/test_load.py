@@ -64,6 +64,23 @@ def test_only_files_whose_size_or_mtime_moved_are_read_again(raw, conn, key, mon
     assert hashed == [touched]
 
 
+def test_months_with_ledgers_are_the_months_discover_finds(raw):
+    from pipelines.lib.ingest import discover, months_with_ledgers
+
+    for kind, month, name in [
+        ("placements", "2024-09", "说明.txt"),  # not a ledger
+        ("workshops", "2025-01", "~$锁.xlsx"),  # an Excel lock file
+        ("trainings", "2024-13", "a.csv"),  # not a month
+        ("trainings", "2024-08", "a.CSV"),  # a ledger
+    ]:
+        (raw / kind / month).mkdir(parents=True, exist_ok=True)
+        (raw / kind / month / name).write_text("x")
+    (raw / "placements" / "2024-07").mkdir()  # empty
+    found = sorted({s.period for s in discover(raw) if s.kind != "targets"})
+    assert "2024-08" in found and not {"2024-07", "2024-09", "2024-13", "2025-01"} & set(found)
+    assert months_with_ledgers(raw) == found
+
+
 def test_every_row_read_is_loaded_or_rejected(raw, conn, key):
     _load_all(conn, raw, key)
     rows = conn.execute(

@@ -100,11 +100,7 @@ def discover(
             with os.scandir(folder) as files:
                 for e in files:
                     name = e.name
-                    if (
-                        name.startswith(("~$", "."))  # Excel lock files, hidden files
-                        or not name.lower().endswith(SUFFIXES)
-                        or not e.is_file()
-                    ):
+                    if not _ledger_name(name) or not e.is_file():
                         continue
                     st = e.stat()
                     out.append(
@@ -118,6 +114,30 @@ def discover(
                         )
                     )
     return sorted(out, key=lambda s: s.rel)
+
+
+def _ledger_name(name: str) -> bool:
+    """A ledger's file name: .xlsx/.xlsm/.csv, not an Excel lock file or a hidden file."""
+    return not name.startswith(("~$", ".")) and name.lower().endswith(SUFFIXES)
+
+
+def months_with_ledgers(raw_dir: Path) -> list[str]:
+    """Sorted reporting months that hold at least one ledger of a monthly kind. Stops at
+    a folder's first ledger: no listing or stat of every file (73,000 in a national
+    year)."""
+    months = set()
+    for kind in spec.KINDS:
+        kind_dir = raw_dir / kind
+        if kind == "targets" or not kind_dir.is_dir():
+            continue
+        with os.scandir(kind_dir) as folders:
+            for folder in folders:
+                if folder.name in months or not _MONTH.match(folder.name) or not folder.is_dir():
+                    continue
+                with os.scandir(folder.path) as files:
+                    if any(_ledger_name(e.name) and e.is_file() for e in files):
+                        months.add(folder.name)
+    return sorted(months)
 
 
 def table_columns(kind: str) -> dict[str, str]:

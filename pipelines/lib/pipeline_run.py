@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from pipelines.lib import zh
-from pipelines.lib.ingest import discover
+from pipelines.lib.ingest import months_with_ledgers
 from pipelines.settings import Paths
 
 _STAGES = (
@@ -29,7 +29,7 @@ class RunOutcome:
 
 
 def month_range(paths: Paths) -> tuple[str, str] | None:
-    months = sorted({s.period for s in discover(paths.raw_dir) if s.kind != "targets"})
+    months = months_with_ledgers(paths.raw_dir)
     return (months[0], months[-1]) if months else None
 
 
