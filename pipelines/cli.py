@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from pathlib import Path
 
@@ -54,7 +55,16 @@ def _logging() -> None:
 
 
 @app.command()
-def run(raw_dir: Path = RawDir, warehouse_dir: Path = WarehouseDir) -> None:
+def run(
+    raw_dir: Path = RawDir,
+    warehouse_dir: Path = WarehouseDir,
+    month: str = typer.Option(
+        None,
+        "--month",
+        help="Only this reporting month's ledgers (YYYY-MM), as the monthly schedule and the "
+        "sensor run it; default: every month found under raw/.",
+    ),
+) -> None:
     """Run the whole pipeline in process: ingest → dbt build → checks → publish."""
     from pipelines.lib import pii
     from pipelines.lib.pipeline_run import run_pipeline
@@ -66,8 +76,11 @@ def run(raw_dir: Path = RawDir, warehouse_dir: Path = WarehouseDir) -> None:
     except pii.MissingKeyError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        console.print(f"[red]--month: expected YYYY-MM, got {month!r}[/red]")
+        raise typer.Exit(2)
     started = time.perf_counter()
-    outcome = run_pipeline(p)
+    outcome = run_pipeline(p, month=month)
     table = Table(
         title=f"collabstats run — {time.perf_counter() - started:.1f} s", show_header=False
     )

@@ -71,3 +71,34 @@ def test_template_round_trip(tmp_path):
 
 def test_unknown_kind_is_refused(tmp_path):
     assert runner.invoke(app, ["template", "people", "--out", str(tmp_path)]).exit_code != 0
+
+
+def test_run_one_month_loads_that_month_only(scenario_run, tmp_path, monkeypatch):
+    """`run --month` is the monthly schedule's run: the month's ledgers are loaded,
+    other months are left as they are (here, a withdrawn October file stays loaded)."""
+    import shutil
+
+    import duckdb
+
+    raw = shutil.copytree(scenario_run.raw_dir, tmp_path / "raw")
+    wh = shutil.copytree(scenario_run.warehouse_dir, tmp_path / "wh")
+    monkeypatch.delenv("COLLAB_RAW_DIR", raising=False)
+    monkeypatch.delenv("COLLAB_WAREHOUSE_DIR", raising=False)
+    october = sorted((raw / "placements" / "2024-10").iterdir())[0]
+    october.unlink()
+    rng = random.Random(9)
+    rows = [synth.placement_row(rng, synth.make_person(rng, "520424"), "2024-12") for _ in range(3)]
+    synth.write_csv(raw / "placements" / "2024-12" / "关岭县.csv", "placements", rows)
+    args = ["run", "--raw-dir", str(raw), "--warehouse-dir", str(wh)]
+
+    assert runner.invoke(app, [*args, "--month", "2024-13"]).exit_code == 2
+    result = runner.invoke(app, [*args, "--month", "2024-12"])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(wh / "serving.duckdb"), read_only=True)
+    current = {
+        p for (p,) in con.execute("select path from ingestion_log where is_current").fetchall()
+    }
+    periods = {p for (p,) in con.execute("select distinct period from metrics").fetchall()}
+    con.close()
+    assert "placements/2024-12/关岭县.csv" in current and "2024-12" in periods
+    assert october.relative_to(raw).as_posix() in current

@@ -43,16 +43,17 @@ def _instance():
     return DagsterInstance.ephemeral()
 
 
-def run_pipeline(paths: Paths, instance=None) -> RunOutcome:
-    """Materialise ingest (the range of months found), dbt and the serving file in one
-    in-process run. Env vars must already point at `paths` (the CLI sets them)."""
+def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOutcome:
+    """Materialise ingest (the range of months found, or one `month` as the monthly
+    schedule and the sensor do), dbt and the serving file in one in-process run. Env vars
+    must already point at `paths` (the CLI sets them)."""
     from dagster import AssetKey
 
     from pipelines.definitions import defs
     from pipelines.defs.ingest.assets import partition_of
 
     job = defs.resolve_job_def("pipeline_job")
-    rng = month_range(paths)
+    rng = (month, month) if month else month_range(paths)
     tags = {}
     selection = None
     if rng:
