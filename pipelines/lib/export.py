@@ -12,6 +12,7 @@ import csv
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,42 +63,62 @@ def resolve_region(text: str) -> str:
 def load_report(serving_db: Path, region_code: str, period: str) -> Report:
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
-        return _load_report(con, region_code, period)
+        return _build_report(_load_period(con, period), region_code, period)
     finally:
         con.close()
 
 
-def _load_report(con: duckdb.DuckDBPyConnection, region_code: str, period: str) -> Report:
-    row = con.execute(
-        "select region_name, region_level from dim_regions where region_code = ?", [region_code]
-    ).fetchone()
-    if row is None:
+@dataclass
+class _PeriodData:
+    """The regions (code → name, level, province, city) and one period's metric rows by
+    region: read once for all of a period's workbooks (a query per workbook cost 5 ms
+    × 330 at 10M rows)."""
+
+    regions: dict[str, tuple[str, str, str | None, str | None]]
+    metrics: dict[str, list[tuple[str, float | None, str]]]
+
+
+def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
+    regions = {
+        code: (name, level, province, city)
+        for code, name, level, province, city in con.execute(
+            "select region_code, region_name, region_level, province_code, city_code from dim_regions"
+        ).fetchall()
+    }
+    metrics: dict[str, list[tuple[str, float | None, str]]] = {}
+    for code, indicator, value, unit in con.execute(
+        "select region_code, indicator, value, unit from metrics where period = ?", [period]
+    ).fetchall():
+        metrics.setdefault(code, []).append((indicator, value, unit))
+    return _PeriodData(regions, metrics)
+
+
+def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
+    if region_code not in data.regions:
         raise ExportError(zh.REPORT["unknown_region"].format(text=region_code))
-    name, level = row
+    name, level, _, _ = data.regions[region_code]
     if level == "province":
-        children = con.execute(
-            "select region_code, region_name from dim_regions where province_code = ? "
-            "and (region_level = 'city' or (region_level = 'county' and city_code is null)) order by 1",
-            [region_code],
-        ).fetchall()
+        # its cities, and counties directly under it (省直辖县级单位)
+        children = [
+            (c, n)
+            for c, (n, lv, prov, city) in data.regions.items()
+            if prov == region_code and (lv == "city" or (lv == "county" and city is None))
+        ]
     elif level == "city":
-        children = con.execute(
-            "select region_code, region_name from dim_regions where city_code = ? and region_level = 'county' order by 1",
-            [region_code],
-        ).fetchall()
+        children = [
+            (c, n)
+            for c, (n, lv, _, city) in data.regions.items()
+            if city == region_code and lv == "county"
+        ]
     else:
         children = [(region_code, name)]
-    codes = [c for c, _ in children] + [region_code]
-    rows = con.execute(
-        "select region_code, indicator, value, unit from metrics where period = ? and region_code in (select unnest(?))",
-        [period, codes],
-    ).fetchall()
-    if not any(r[0] == region_code for r in rows):
+    if region_code not in data.metrics:
         raise ExportError(zh.REPORT["no_data"].format(region=name, period=period))
-    report = Report(region_code, name, period, children)
-    for code, indicator, value, unit in rows:
-        report.values[(code, indicator)] = value
-        report.units[indicator] = unit
+    report = Report(region_code, name, period, sorted(children))
+    for code, _ in [*children, (region_code, name)]:
+        for indicator, value, unit in data.metrics.get(code, []):
+            report.values[(code, indicator)] = value
+            report.units[indicator] = unit
     return report
 
 
@@ -355,8 +376,12 @@ def export_all(
                 for share in shares[1:]
             ]
             written = _write_reports(serving_db, out_dir, period, shares[0])
-            for f in others:
-                written |= f.result()
+            for share, f in zip(shares[1:], others, strict=True):
+                try:
+                    written |= f.result()
+                except BrokenProcessPool:  # a worker could not start (e.g. no importable
+                    # __main__, as under `python -`): write its share here
+                    written |= _write_reports(serving_db, out_dir, period, share)
     return [written[c] for c in codes]
 
 
@@ -367,9 +392,10 @@ def _write_reports(
     # half of the 17 s that 330 workbooks took at 10M rows)
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
-        return {
-            code: write_workbook(_load_report(con, code, period), out_dir / period)[0]
-            for code in codes
-        }
+        data = _load_period(con, period)
     finally:
         con.close()
+    return {
+        code: write_workbook(_build_report(data, code, period), out_dir / period)[0]
+        for code in codes
+    }
