@@ -21,10 +21,7 @@ from pipelines.settings import paths
 LATE = ("2024-10", "2024-11", "2024-12")
 MODELS = {  # incremental model: the months whose fingerprints the changes below move
     "int_employment_firsts_counted": {"2024-05", *LATE},
-    "int_training_enrolments_latest": {"2024-08", *LATE},
-    # its source is the enrolments table, where August's withdrawn trainees also leave
-    # September's standing reports
-    "int_training_cumulated": {"2024-08", "2024-09", *LATE},
+    "int_training_cumulated": {"2024-08", *LATE},
     "int_workshop_stocks_summed": {"2024-08", *LATE},
 }
 
