@@ -20,6 +20,8 @@ from pipelines.lib.ingest import (
     sha256_of,
 )
 
+SLICE_FILES = 600  # a quarter of a national month's county files
+
 
 @dataclass
 class IngestSummary:
@@ -79,6 +81,13 @@ def ingest_kind(
     for sub in changed:
         by_period.setdefault(sub.period, []).append(sub)
     batches = sorted(by_period.items())
+    if batches:
+        # The last month has no next month to read while it is processed, so it goes in
+        # slices that are read ahead of each other (adding one national month: -0.6 s).
+        # Not every month: each batch costs ~0.2 s of its own (a validation pass, an
+        # insert), which the read-ahead of the next month already hides.
+        period, files = batches.pop()
+        batches += [(period, files[i : i + SLICE_FILES]) for i in range(0, len(files), SLICE_FILES)]
     # The next period's files are read while this one is validated and written (reading
     # is I/O and GIL-free parsing; at 10M rows it hid ~2 s a month).
     with ThreadPoolExecutor(max_workers=1) as ahead:
