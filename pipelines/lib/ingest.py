@@ -63,28 +63,14 @@ class Submission:
         return int(self.period[:4])
 
 
-def parse_submission(raw_dir: Path, path: Path) -> Submission | None:
-    """raw/<kind>/<YYYY-MM>/<name> (targets: raw/targets/<YYYY>/<name>); None when the
-    path is not a ledger location at all (e.g. a README)."""
-    rel = path.relative_to(raw_dir)
-    parts = rel.parts
-    if len(parts) != 3 or parts[0] not in spec.KINDS or path.suffix.lower() not in SUFFIXES:
-        return None
-    if parts[2].startswith(("~$", ".")):  # Excel lock files, hidden files
-        return None
-    pattern = _YEAR if parts[0] == "targets" else _MONTH
-    if not pattern.match(parts[1]):
-        return None
-    return Submission(path=path, rel=rel.as_posix(), kind=parts[0], period=parts[1])
-
-
 def discover(
     raw_dir: Path, kind: str | None = None, periods: set[str] | None = None
 ) -> list[Submission]:
-    """Ledger files under raw_dir, sorted by path so runs are deterministic, with their
-    size and mtime. The rules are parse_submission's, checked once per folder: a
-    national year is 70,000+ files, and globbing them all, or a pathlib round trip per
-    file, cost seconds a run."""
+    """Ledger files at raw/<kind>/<YYYY-MM>/<name> (targets: raw/targets/<YYYY>/<name>),
+    sorted by path so runs are deterministic, with their size and mtime. Other folders
+    and files (a README, Excel lock files, hidden files) are not ledgers. Folder rules
+    are checked once per folder: a national year is 70,000+ files, and globbing them
+    all, or a pathlib round trip per file, cost seconds a run."""
     out = []
     for k in [kind] if kind else spec.KINDS:
         kind_dir = raw_dir / k
