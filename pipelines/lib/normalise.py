@@ -13,10 +13,6 @@ from pipelines.lib import spec, zh
 from pipelines.lib.regions import divisions
 
 
-def _nfkc(col: str) -> pl.Expr:
-    return pl.col(col).str.normalize("NFKC").str.strip_chars()
-
-
 def parse_date(expr: pl.Expr) -> pl.Expr:
     """Every date form ledgers use: Excel serials (45415), date cells read as
     `2024-05-03 00:00:00`, 2024/5/3, 2024-05-03, 2024.5.3, 2024年5月3日, 20240503."""
