@@ -1,6 +1,6 @@
 """dbt's own tests, run with dbt against the scenario warehouse: the unit tests (in the
 models' yml; production builds leave them out, pipelines/defs/warehouse/assets.py, as
-dbt recommends for static-input tests) and a data test that must catch a bad row."""
+dbt recommends for static-input tests) and the data test that accounts for every row read."""
 
 from __future__ import annotations
 
@@ -37,16 +37,50 @@ def test_every_dbt_unit_test_passes(scenario_run, tmp_path):
     assert {k: r["status"] for k, r in results.items()} == dict.fromkeys(defined, "pass")
 
 
-def test_a_row_loaded_twice_fails_the_uniqueness_test(scenario_run, tmp_path):
-    db = shutil.copy(scenario_run.build_db, tmp_path / "build.duckdb")
+RECONCILIATION = "test.collabstats.assert_every_row_read_is_loaded_or_rejected_once"
+
+
+def _failures(db: Path, sql: str) -> tuple[subprocess.CompletedProcess, dict[str, int]]:
     con = duckdb.connect(str(db))
-    con.execute("insert into raw.placements select * from raw.placements limit 1")
+    con.execute(sql)
     con.close()
-    done, results = _dbt(db, "test", "--select", "stg_raw__placements,test_type:data")
+    done, results = _dbt(db, "test", "--select", "staging,test_type:data")
+    return done, {k: r["failures"] for k, r in results.items() if r["status"] == "fail"}
+
+
+def test_every_row_is_accounted_for_on_a_clean_build(scenario_run, tmp_path):
+    db = shutil.copy(scenario_run.build_db, tmp_path / "build.duckdb")
+    done, results = _dbt(db, "test", "--select", "staging,test_type:data")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert results[RECONCILIATION]["status"] == "pass"
+
+
+def test_a_row_loaded_twice_fails_the_reconciliation(scenario_run, tmp_path):
+    db = shutil.copy(scenario_run.build_db, tmp_path / "build.duckdb")
+    done, failed = _failures(db, "insert into raw.placements select * from raw.placements limit 1")
     assert done.returncode == 1
-    failed = {
-        k.rsplit(".", 1)[0]: r["failures"] for k, r in results.items() if r["status"] == "fail"
-    }
-    assert failed == {
-        "test.collabstats.unique_combination_stg_raw__placements_source_path__source_row": 1
-    }
+    # the repeated row, and its file's count that no longer matches the log
+    assert failed == {RECONCILIATION: 2}
+
+
+def test_a_row_dropped_silently_fails_the_reconciliation(scenario_run, tmp_path):
+    db = shutil.copy(scenario_run.build_db, tmp_path / "build.duckdb")
+    done, failed = _failures(
+        db,
+        "delete from raw.trainings where (load_id, source_row) in "
+        "(select (load_id, source_row) from raw.trainings limit 1)",
+    )
+    assert done.returncode == 1
+    assert failed == {RECONCILIATION: 1}
+
+
+def test_a_row_both_loaded_and_rejected_fails_the_reconciliation(scenario_run, tmp_path):
+    db = shutil.copy(scenario_run.build_db, tmp_path / "build.duckdb")
+    done, failed = _failures(
+        db,
+        "insert into raw.rejected_rows select load_id, source_path, 'workshops', period, "
+        "source_sheet, source_row, 'x', 'x', 'duplicate', 'x' from raw.workshops limit 1",
+    )
+    assert done.returncode == 1
+    # the row counted twice, and its file (one more rejected than the log says)
+    assert failed == {RECONCILIATION: 2}

@@ -58,6 +58,11 @@ def test_checks_from_pandera_and_dbt():
         assert (f"raw/{kind}", "rows_accounted_for") in checks
         assert (f"raw/{kind}", "rejected_share_within_limit") in checks
     assert any(a == "marts/metrics" and "unique_combination" in n for a, n in checks)
+    # the singular test over every staging table is attached to the ingestion log
+    assert (
+        "staging/stg_raw__ingestion_log",
+        "assert_every_row_read_is_loaded_or_rejected_once",
+    ) in checks
     specs = {
         s.name: s.blocking
         for s in defs.resolve_assets_def(dg.AssetKey(["raw", "placements"])).check_specs
