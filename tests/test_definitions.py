@@ -58,9 +58,8 @@ def test_checks_from_pandera_and_dbt():
         assert (f"raw/{kind}", "rows_accounted_for") in checks
         assert (f"raw/{kind}", "rejected_share_within_limit") in checks
     assert any(a == "marts/metrics" and "unique_combination" in n for a, n in checks)
-    # the singular test over every staging table is attached to the ingestion log
     assert (
-        "staging/stg_raw__ingestion_log",
+        "intermediate/int_unaccounted_rows",
         "assert_every_row_read_is_loaded_or_rejected_once",
     ) in checks
     specs = {
