@@ -44,6 +44,9 @@ class Measure:
 
 def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Measure:
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    # Write back what earlier steps left dirty (the incremental case copies a 1 GB
+    # warehouse just before its December run), so no run pays for another's writes.
+    os.sync()
     start = time.perf_counter()
     proc = psutil.Popen(
         cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
