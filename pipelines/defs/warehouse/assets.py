@@ -1,5 +1,7 @@
 """dbt models as assets (dagster-dbt) and the serving file published after them."""
 
+import functools
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -11,6 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from pipelines import settings
 from pipelines.defs.ingest.assets import POOL
 from pipelines.defs.resources import Dbt, Warehouse
+from pipelines.lib import dbt_reference
 from pipelines.lib.publish import publish
 from pipelines.settings import DBT_PROJECT_DIR
 
@@ -58,15 +61,37 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: Dbt, warehouse: Warehouse
     """dbt build: seeds, models and their tests (tests surface as asset checks; an
     error-severity test failure fails the step, so nothing downstream is published)."""
     os.environ["COLLAB_BUILD_DB"] = str(warehouse.paths.build_db)  # read by profiles.yml
+    manifest = _manifest()
+    # A run of the whole dbt graph leaves out the reference subgraph when it stands as
+    # last built (pipelines/lib/dbt_reference.py); a run of chosen dbt assets builds
+    # what was chosen. "buildable" keeps the tests joining ledger data to reference
+    # tables (relationships to int_regions_resolved), which dbt's default would drop
+    # with the excluded models.
+    whole = context.selected_asset_keys == context.assets_def.keys
+    with warehouse.build_db() as conn:
+        skip = dbt_reference.unchanged(conn, manifest) if whole else []
+        if not skip:
+            dbt_reference.forget(conn)
+    if skip:
+        context.log.info(f"reference data unchanged: {len(skip)} dbt nodes left out")
     # One target folder for every build, not dagster-dbt's fresh folder per run: dbt
     # keeps partial_parse.msgpack there and skips re-parsing the project (runs are
     # serialised by the pool, so two builds never share it at once).
     # Unit tests run in CI (tests/test_dbt_unit_tests.py), not in production builds: as
     # dbt's documentation recommends, their inputs are static, so a data run gains
     # nothing from them; they cost ~3.5 s a run.
-    yield from dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test"], context=context, target_path=BUILD_TARGET
-    ).stream()
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if skip:
+        args += ["--exclude", " ".join(skip), "--indirect-selection", "buildable"]
+    yield from dbt.cli(args, context=context, target_path=BUILD_TARGET).stream()
+    if whole and not skip:  # stream() raised if the build failed
+        with warehouse.build_db() as conn:
+            dbt_reference.record(conn, manifest)
+
+
+@functools.cache
+def _manifest() -> dict[str, Any]:
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
 def _mart_keys() -> list[dg.AssetKey]:
