@@ -89,22 +89,3 @@ def test_jobs_schedules_sensors():
     ]
     assert [s.name for s in defs.sensors] == ["raw_files_sensor"]
     assert defs.resolve_job_def("targets_job").partitions_def is None
-
-
-def test_dbt_resource_knows_the_installed_dbt_without_asking_it():
-    """Dbt skips dagster-dbt's `dbt --version` subprocess; the version it assumes must be
-    what the executable it runs reports."""
-    import re
-    import subprocess
-
-    from dagster_dbt import DbtCliResource
-
-    from pipelines import settings
-    from pipelines.defs.resources import Dbt
-    from pipelines.defs.warehouse.assets import dbt_project
-
-    ours = Dbt(project_dir=dbt_project, dbt_executable=settings.dbt_executable())
-    out = subprocess.check_output([settings.dbt_executable(), "--version"], text=True)
-    assert str(ours._cli_version) == re.search(r"(\d+\.\d+\.\d+)", out).group(1)
-    base = DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable())
-    assert ours._cli_version == base._cli_version

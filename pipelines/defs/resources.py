@@ -1,16 +1,16 @@
 """Resources: where the raw ledgers and the warehouse live, the PII key, and dbt."""
 
-import importlib.metadata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
-from packaging import version
 
 from pipelines import settings
+from pipelines.defs.warehouse import dbt_in_process
 from pipelines.lib import pii
 
 
@@ -42,19 +42,17 @@ class Warehouse(dg.ConfigurableResource):
 
 
 class Dbt(DbtCliResource):
-    """dagster-dbt's CLI resource without two start-up costs that buy nothing here:
+    """dagster-dbt's dbt resource; `in_process` runs a dbt command in this process rather
+    than the subprocess `cli` starts (pipelines/defs/warehouse/dbt_in_process.py)."""
 
-    - it runs `dbt --version` in a subprocess on every run (2.3 s) to learn the version of
-      the dbt executable, which is the dbt-core this project pins and installs in the same
-      .venv (settings.dbt_executable). Checked against the real executable in
-      tests/test_definitions.py.
-    - before starting dbt it loads the profile and a DuckDB adapter in this process
-      (3.2 s), used only by `fetch_row_counts()` and `fetch_column_metadata()`, which this
-      project does not call (dagster-dbt skips both when there is no adapter)."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
+    def in_process(
+        self, args: Sequence[str], context: dg.AssetExecutionContext, target_path: Path
+    ) -> Iterator[Any]:
+        project_dir = Path(self.project_dir)
+        return dbt_in_process.run(
+            args,
+            context,
+            project_dir=project_dir,
+            profiles_dir=Path(self.profiles_dir) if self.profiles_dir else project_dir,
+            target_path=target_path,
+        )

@@ -83,8 +83,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: Dbt, warehouse: Warehouse
     args = ["build", "--exclude-resource-type", "unit_test"]
     if skip:
         args += ["--exclude", " ".join(skip), "--indirect-selection", "buildable"]
-    yield from dbt.cli(args, context=context, target_path=BUILD_TARGET).stream()
-    if whole and not skip:  # stream() raised if the build failed
+    yield from dbt.in_process(args, context, BUILD_TARGET)
+    if whole and not skip:  # in_process raised if the build failed
         with warehouse.build_db() as conn:
             dbt_reference.record(conn, manifest)
 
