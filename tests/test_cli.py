@@ -102,3 +102,33 @@ def test_run_one_month_loads_that_month_only(scenario_run, tmp_path, monkeypatch
     con.close()
     assert "placements/2024-12/关岭县.csv" in current and "2024-12" in periods
     assert october.relative_to(raw).as_posix() in current
+
+
+def test_console_script_keeps_exit_codes_and_output(tmp_path):
+    """The installed `collabstats` leaves with os._exit after the command (pipelines.cli
+    main): what it printed must be flushed and its exit code kept."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("collabstats")
+    env = {**os.environ, "COLUMNS": "200"}
+    ok = subprocess.run(
+        [exe, "template", "workshops", "--out", tmp_path], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0, ok.stderr
+    written = tmp_path / zh.TEMPLATE["file"].format(title=zh.KIND_TITLES["workshops"])
+    assert str(written) in ok.stdout
+    assert fastexcel.read_excel(str(written)).sheet_names[0] == zh.TEMPLATE["data_sheet"]
+    bad_month = subprocess.run(
+        [exe, "run", "--month", "2024-13", "--warehouse-dir", tmp_path / "wh"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert bad_month.returncode == 2
+    assert "expected YYYY-MM" in bad_month.stdout
+    bad = subprocess.run(
+        [exe, "check", _ledger(tmp_path, bad=True)], capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 1
+    assert zh.CHECK["bad"].split("{")[0] in bad.stdout
