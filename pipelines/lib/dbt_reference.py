@@ -88,20 +88,18 @@ def content_fingerprint(conn: duckdb.DuckDBPyConnection, rels: list[tuple[str, s
 
 
 def _skippable(nodes: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Names of the reference nodes a run can leave out: all but the marts models and
-    their tests. The serving file depends on every mart, and Dagster skips an asset when
-    a parent was not materialised in the run, so the few reference marts (dim_regions …)
-    are rebuilt from the unchanged tables below them, and a rebuilt table is tested."""
-    marts = {
-        uid
-        for uid, n in nodes.items()
-        if n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"]
-    }
+    """Names of the reference nodes a run can leave out: all but the marts models. The
+    serving file depends on every mart, and Dagster skips an asset when a parent was not
+    materialised in the run, so the few reference marts (dim_regions …) are rebuilt, from
+    the unchanged tables below them. Their tests are left out with the rest: the same code
+    (fingerprinted) over the same tables (fingerprinted) gives the rows those tests passed
+    on when the state was recorded. Re-running them put 12 nodes ahead of the longest
+    model (int_employment_firsts_counted) in dbt's queue: 38 nodes started before it in a
+    December build, 26 without them."""
     return sorted(
         n["name"]
-        for uid, n in nodes.items()
-        if uid not in marts
-        and not (n["resource_type"] == "test" and marts & set(n["depends_on"]["nodes"]))
+        for n in nodes.values()
+        if not (n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"])
     )
 
 
