@@ -1,15 +1,18 @@
 """dbt runs inside the pipeline's process (pipelines/defs/warehouse/dbt_in_process.py):
-no dbt subprocess, assets chosen in the UI build what was chosen, a failed dbt test still
-fails the step, and the build database is closed afterwards either way."""
+no dbt subprocess, the project parsed once and ahead of the build, assets chosen in the
+UI build what was chosen, a failed dbt test still fails the step, and the build database
+is closed afterwards either way."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+from dbt.parser.manifest import ManifestLoader
 
 from pipelines.defs.resources import Dbt, Warehouse
 from pipelines.defs.warehouse.assets import dbt_models, dbt_project
@@ -39,6 +42,14 @@ def test_dbt_builds_in_this_process_chosen_assets_and_a_failed_test_fails_the_st
         return popen(args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess, "Popen", no_dbt_subprocess)
+    parses: list[str] = []  # the thread of each manifest dbt loads
+    load = ManifestLoader.get_full_manifest.__func__
+
+    def counted(cls, *args, **kwargs):
+        parses.append(threading.current_thread().name)
+        return load(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ManifestLoader, "get_full_manifest", classmethod(counted))
     raw = copy_tree(scenario_raw, tmp_path / "raw")
     p = paths(raw, tmp_path / "wh")
     monkeypatch.setenv("COLLAB_RAW_DIR", str(p.raw_dir))
@@ -47,6 +58,8 @@ def test_dbt_builds_in_this_process_chosen_assets_and_a_failed_test_fails_the_st
     outcome = run_pipeline(p)
     assert outcome.success, outcome.failed_steps
     assert outcome.timings["dbt"] > 0
+    # parsed once, ahead, while the ingest ran; the build started from that manifest
+    assert parses == ["dbt-parse"]
     # dbt-duckdb would keep its DuckDB instance open until the process exits: a
     # connection with other settings in this process, or a writer in another, would fail
     duckdb.connect(str(p.build_db), config={"threads": "1"}).close()
@@ -64,6 +77,7 @@ def test_dbt_builds_in_this_process_chosen_assets_and_a_failed_test_fails_the_st
         },
     )
     assert chosen.success
+    assert parses == ["dbt-parse", "dbt"]  # no parse ahead here: the build parses
     assert {e.asset_key for e in chosen.get_asset_materialization_events()} == {metrics}
     checks = chosen.get_asset_check_evaluations()
     assert checks and {c.asset_key for c in checks} == {metrics}

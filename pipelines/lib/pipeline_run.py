@@ -51,6 +51,8 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
 
     from pipelines.definitions import defs
     from pipelines.defs.ingest.assets import partition_of
+    from pipelines.defs.warehouse import dbt_in_process
+    from pipelines.defs.warehouse.assets import parse_dbt_ahead
 
     job = defs.resolve_job_def("pipeline_job")
     rng = (month, month) if month else month_range(paths)
@@ -65,14 +67,19 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
         selection = [k for k in defs.resolve_asset_graph().get_all_asset_keys()
                      if k not in {AssetKey(["raw", x]) for x in ("placements", "trainings", "workshops")}]  # fmt: skip
     instance = instance or _instance()
-    result = job.execute_in_process(
-        instance=instance,
-        tags=tags,
-        raise_on_error=False,
-        asset_selection=selection,
-        # Dagster's own console log is for the UI; the CLI prints progress itself.
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-    )
+    # dbt parses the project while the ingest runs; the build starts from its manifest
+    parse_dbt_ahead(paths.build_db)
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            tags=tags,
+            raise_on_error=False,
+            asset_selection=selection,
+            # Dagster's own console log is for the UI; the CLI prints progress itself.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    finally:  # a run that failed before dbt: the parse still ends before we return
+        dbt_in_process.wait()
     timings: dict[str, float] = defaultdict(float)
     failed = []
     for stat in instance.get_run_step_stats(result.run_id):

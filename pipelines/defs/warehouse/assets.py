@@ -5,6 +5,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -13,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from pipelines import settings
 from pipelines.defs.ingest.assets import POOL
 from pipelines.defs.resources import Dbt, Warehouse
+from pipelines.defs.warehouse import dbt_in_process
 from pipelines.lib import dbt_reference
 from pipelines.lib.publish import publish
 from pipelines.settings import DBT_PROJECT_DIR
@@ -39,6 +41,13 @@ def ensure_manifest(project: DbtProject = dbt_project) -> None:
 
 
 ensure_manifest()
+
+
+def parse_dbt_ahead(build_db: Path) -> None:
+    """Start parsing the dbt project for a build over `build_db`, so the build later in
+    this run starts from the parsed manifest (dbt_in_process.parse_ahead)."""
+    os.environ["COLLAB_BUILD_DB"] = str(build_db)  # read by profiles.yml
+    dbt_in_process.parse_ahead(DBT_PROJECT_DIR, DBT_PROJECT_DIR, BUILD_TARGET)
 
 
 class LayerTranslator(DagsterDbtTranslator):

@@ -24,6 +24,7 @@ What the subprocess gave for free, done here:
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -44,7 +45,62 @@ _RESULT_EVENTS = frozenset(
     {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
 )
 _DONE = object()
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # one dbt invocation at a time in this process
+_AHEAD: dict[str, Any] = {}  # what parse_ahead left for the next run(): key, manifest
+
+
+def _paths_flags(project_dir: Path, profiles_dir: Path, target_path: Path) -> list[str]:
+    """The project, profile and target folders, and no usage statistics (no internet)."""
+    return [
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(profiles_dir),
+        "--target-path", str(target_path),
+        "--log-path", str(target_path),
+        "--no-send-anonymous-usage-stats",
+    ]  # fmt: skip
+
+
+def _ahead_key(project_dir: Path, target_path: Path) -> tuple[str, str, str | None]:
+    # the profile reads the build database's path from the environment
+    return (str(project_dir), str(target_path), os.environ.get("COLLAB_BUILD_DB"))
+
+
+def parse_ahead(project_dir: Path, profiles_dir: Path, target_path: Path) -> None:
+    """Parse the dbt project on a background thread now, so that the next `run` with
+    the same folders and build database starts from the parsed manifest instead of
+    parsing (dbtRunner's `manifest=`, docs.getdbt.com/reference/programmatic-invocations,
+    "Reusing objects").
+
+    A pipeline run calls it as it starts, so the parse and the start-up dbt pays once per
+    process (loading the partial-parse file, generating its (de)serialisers; ~1.8 s in a
+    fresh process) overlap the ingest instead of delaying the build. Adding December to a
+    10M-row year: dbt step 10.2 -> 8.9 s, ingest 19.3 -> 19.7 s (medians of 3 alternating
+    runs). The lock is taken here, before the thread starts, so a build can never slip in
+    ahead of the parse it should wait for."""
+    from dbt.cli.main import dbtRunner
+
+    target_path = project_dir / target_path
+    key = _ahead_key(project_dir, target_path)
+    args = ["parse", *_paths_flags(project_dir, profiles_dir, target_path), "--quiet"]
+
+    def parse() -> None:
+        try:
+            result = dbtRunner().invoke(args)
+            _AHEAD.update(key=key, manifest=result.result if result.success else None)
+        except Exception:  # noqa: BLE001 - the build then parses, and reports, itself
+            _AHEAD.clear()
+        finally:
+            _LOCK.release()
+
+    _LOCK.acquire()
+    threading.Thread(target=parse, name="dbt-parse", daemon=True).start()
+
+
+def wait() -> None:
+    """End of a pipeline run: wait for a parse_ahead whose build never came (the run
+    failed before dbt) and drop its manifest, which a later build must not reuse."""
+    with _LOCK:
+        _AHEAD.clear()
 
 
 def run(
@@ -80,13 +136,7 @@ def run(
     full = [*cleaned, *params.selection_args]
     if params.indirect_selection and "--indirect-selection" not in full:
         full += ["--indirect-selection", params.indirect_selection]
-    full += [
-        "--project-dir", str(project_dir),
-        "--profiles-dir", str(profiles_dir),
-        "--target-path", str(target_path),
-        "--log-path", str(target_path),
-        "--no-send-anonymous-usage-stats",
-    ]  # fmt: skip
+    full += _paths_flags(project_dir, profiles_dir, target_path)
 
     events: queue.Queue = queue.Queue()
     errors: list[str] = []
@@ -98,9 +148,9 @@ def run(
         if msg.info.name in _RESULT_EVENTS:
             events.put(msg_to_dict(msg))
 
-    def invoke() -> None:
+    def invoke(manifest) -> None:
         try:
-            outcome["result"] = dbtRunner(callbacks=[on_event]).invoke(full)
+            outcome["result"] = dbtRunner(manifest, callbacks=[on_event]).invoke(full)
         except BaseException as exc:  # noqa: BLE001 - reported by the step below
             outcome["exception"] = exc
         finally:
@@ -108,7 +158,14 @@ def run(
             events.put(_DONE)
 
     with _LOCK:
-        worker = threading.Thread(target=invoke, name="dbt", daemon=True)
+        ahead = _AHEAD.copy()
+        _AHEAD.clear()
+        parsed = (
+            ahead.get("manifest")
+            if ahead.get("key") == _ahead_key(project_dir, target_path)
+            else None
+        )
+        worker = threading.Thread(target=invoke, args=(parsed,), name="dbt", daemon=True)
         worker.start()
         try:
             while (raw := events.get()) is not _DONE:
