@@ -103,3 +103,29 @@ def test_messy_generation_is_rejected_at_about_the_rate(tmp_path, monkeypatch):
     rejected = sum(r.rows_rejected for r in s.results)
     assert not s.failed
     assert 0.07 < rejected / read < 0.13
+
+
+def test_benchmark_report_shows_each_repetitions_incremental_ratio(tmp_path, monkeypatch):
+    """BENCHMARKS.md gives the medians and, beside them, each repetition's December ÷
+    full-year pair (the machine's speed can drift between repetitions)."""
+    import bench.run_bench as rb
+
+    monkeypatch.setattr(rb, "ROOT", tmp_path)
+    full = [rb.Measure(160.0, 2900.0, {"dbt": 22.0}), rb.Measure(180.0, 2950.0, {"dbt": 23.0})]
+    dec = [rb.Measure(30.0, 1600.0, {"dbt": 8.0}), rb.Measure(40.0, 1650.0, {"dbt": 9.0})]
+    rb.write_report(
+        {
+            "rows": {},
+            "incremental": {
+                "n": 1000,
+                "full": rb.median(full),
+                "inc": rb.median(dec),
+                "inc_all": None,
+                "pairs": [(d.seconds, f.seconds) for d, f in zip(dec, full, strict=True)],
+                "run": "--incremental; median of 2 run(s); 2026-12-02",
+            },
+        }
+    )
+    text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "full-year run 170.0 s" in text and "35.0 s = 20.6% of the full run" in text
+    assert "30.0/160.0 = 18.8%, 40.0/180.0 = 22.2%." in text
