@@ -51,6 +51,19 @@ def flag_value(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def blank_means_no(raw: pl.Expr) -> pl.Expr:
+    """Whether an empty cell of this flag column means 否 (one boolean for the frame, or
+    per group with `.over`). Yes when the column holds a tick-style mark (√ ✓ ✔ Y YES,
+    the styles that leave 否 blank), or when it marks only the yes cases (some 是/1, never
+    a 否/0). A column that writes both 是 and 否 leaves a blank as missing; a column never
+    filled at all is missing too."""
+    s = raw.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
+    ticked = s.is_in(list(zh.CHECK_MARKS)).fill_null(False).any()
+    says_yes = s.is_in(list(zh.FLAG_TRUE)).fill_null(False).any()
+    says_no = s.is_in(list(zh.FLAG_FALSE)).fill_null(False).any()
+    return ticked | (says_yes & ~says_no)
+
+
 def parse_number(expr: pl.Expr) -> pl.Expr:
     s = expr.str.normalize("NFKC").str.strip_chars().str.replace_all(r"[,，\s元人]", "")
     return s.cast(pl.Float64, strict=False)
@@ -80,6 +93,7 @@ def _region_codes(values: pl.Series) -> dict[str, str | None]:
 
 
 FILE = "_file"  # a batch's file index (ingest.process_files)
+SHEET = "source_sheet"  # the sheet a row comes from (several per workbook)
 
 
 def _via_uniques(frame: pl.DataFrame, col: str, expr: pl.Expr, name: str) -> pl.Series | None:
@@ -112,11 +126,11 @@ def normalise(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
         if f.type == "date":
             e = parse_date(raw)
         elif f.type == "flag":
-            # What each value says, by distinct value; then, in a √-style column (any
-            # cell holds a check mark; per file when the frame is a batch of files), an
-            # empty cell means 否.
-            marks = raw.str.strip_chars().is_in(list(zh.CHECK_MARKS)).fill_null(False).any()
-            style = marks.over(FILE) if FILE in frame.columns else marks
+            # What each value says, by distinct value; then an empty cell means 否 where
+            # the column is filled in the "mark the yes cases" style (blank_means_no).
+            style = blank_means_no(raw)
+            groups = [c for c in (FILE, SHEET) if c in frame.columns]
+            style = style.over(groups) if groups else style
             empty_is_no.append(
                 pl.when(raw.is_null() & style).then(False).otherwise(pl.col(f.name)).alias(f.name)
             )

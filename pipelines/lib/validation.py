@@ -19,6 +19,7 @@ from pipelines.lib.reading import ID_NUMERIC
 from pipelines.lib.regions import county_codes, known_codes
 
 FILE = "_file"  # a batch's file index (ingest.process_files)
+SHEET = "source_sheet"  # a row is (file, sheet, row): workbooks have several sheets
 
 _DTYPES = {
     "name": pl.String, "id": pl.String, "text": pl.String, "choice": pl.String, "region": pl.String,
@@ -32,6 +33,7 @@ _PARSE_REASON = {
 }  # fmt: skip
 
 REJECTION_SCHEMA = {
+    "source_sheet": pl.String,
     "source_row": pl.Int64,
     "column": pl.String,
     "value": pl.String,
@@ -91,7 +93,10 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
     for f in spec.fields(kind):
         c, raw = _c(f.name), _raw(f.name)
         if f.required:
-            out.append(Rule(f.name, "required", raw.is_null()))
+            # a flag left empty in a column filled √/空-style reads as 否 (normalise.py),
+            # so for flags the typed value decides whether it is missing
+            missing = raw.is_null() & c.is_null() if f.type == "flag" else raw.is_null()
+            out.append(Rule(f.name, "required", missing))
         if f.type in _PARSE_REASON:
             out.append(Rule(f.name, _PARSE_REASON[f.type], raw.is_not_null() & c.is_null()))
         if f.type == "choice" and not f.open_choices:
@@ -190,6 +195,8 @@ def validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame
 
 
 def _validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    if SHEET not in frame.columns:  # a frame read from one CSV
+        frame = frame.with_columns(pl.lit("").alias(SHEET))
     try:
         schema(kind, ctx).validate(frame, lazy=True)
         empty = pl.DataFrame(schema=REJECTION_SCHEMA)
@@ -225,6 +232,7 @@ def _validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFram
             grp.select(pl.col("index").cast(pl.Int64).alias("_i")), on="_i", how="semi"
         ).select(
             *batch,
+            SHEET,
             "source_row",
             pl.lit(spec.header(kind, field)).alias("column"),
             value.alias("value"),
@@ -232,8 +240,8 @@ def _validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFram
             pl.lit(_reason_text(kind, field, code, ctx)).alias("reason"),
         )
         rows.append(picked)
-    rejections = pl.concat(rows).sort(*batch, "source_row", "column")
-    keys = [*batch, "source_row"]
+    rejections = pl.concat(rows).sort(*batch, SHEET, "source_row", "column")
+    keys = [*batch, SHEET, "source_row"]
     return frame.join(
         rejections.select(keys).unique(), on=keys, how="anti", maintain_order="left"
     ), rejections
