@@ -30,8 +30,8 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check pipelines tests raw bench
-	$(BIN)/ruff format --check pipelines tests raw bench
+	$(BIN)/ruff check pipelines tests bench
+	$(BIN)/ruff format --check pipelines tests bench
 
 # Dagster UI on a DAGSTER_HOME inside the repo (git-ignored).
 ui: setup $(DAGSTER_HOME)/dagster.yaml
@@ -39,7 +39,7 @@ ui: setup $(DAGSTER_HOME)/dagster.yaml
 
 # Regenerates the bundled sample ledgers (deterministic).
 samples: setup
-	$(BIN)/python raw/make_samples.py
+	$(BIN)/python -m pipelines.lib.samples
 
 bench: setup
 	$(BIN)/python bench/run_bench.py --full

@@ -32,7 +32,7 @@ def test_xlsx_title_merged_total_and_blank_rows_keep_excel_row_numbers(tmp_path)
         total_row=True,
         blank_after=2,
     )
-    raw = read_ledger(f, "placements")
+    raw = read_ledger(f, "placements").sheets[0]
     # title row 1, header row 2, data 3-4, blank 5, data 6-8, 合计 9
     assert raw.header_row == 2
     assert raw.frame["source_row"].to_list() == [3, 4, 6, 7, 8]
@@ -46,7 +46,7 @@ def test_csv_encodings_are_detected(tmp_path, encoding):
     synth.write_csv(
         f, "placements", rows, encoding=encoding, title="忻城县转移就业台账", total_row=True
     )
-    raw = read_ledger(f, "placements")
+    raw = read_ledger(f, "placements").sheets[0]
     assert raw.frame["employer"].to_list() == [r["employer"] for r in rows]
     assert raw.frame["source_row"].to_list() == [3, 4, 5]
     assert raw.skipped_total == 1
@@ -56,7 +56,7 @@ def test_csv_encodings_are_detected(tmp_path, encoding):
 def test_header_variants_map_to_the_same_fields(tmp_path, variant):
     f = tmp_path / "a.xlsx"
     synth.write_xlsx(f, "placements", _rows(2), header_variant=variant)
-    assert read_ledger(f, "placements").frame["id_number"].null_count() == 0
+    assert read_ledger(f, "placements").sheets[0].frame["id_number"].null_count() == 0
 
 
 def test_headers_with_spaces_line_breaks_and_full_width_brackets(tmp_path):
@@ -87,7 +87,7 @@ def test_headers_with_spaces_line_breaks_and_full_width_brackets(tmp_path):
 
     with open(f, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *rows])
-    raw = read_ledger(f, "placements")
+    raw = read_ledger(f, "placements").sheets[0]
     assert raw.frame["monthly_wage"].to_list() == ["３５００"]
     assert raw.unknown_columns == ["备注"]
     result = process_file(
@@ -179,7 +179,7 @@ def test_footer_rows_are_skipped(tmp_path):
     synth.write_csv(f, "placements", _rows(2))
     with open(f, "a", encoding="utf-8") as fh:
         fh.write("填表人：张三  审核人：李四\n")
-    raw = read_ledger(f, "placements")
+    raw = read_ledger(f, "placements").sheets[0]
     assert raw.rows_read == 2 and raw.skipped_footer == 1
 
 
@@ -194,6 +194,6 @@ def test_leading_blank_rows_and_columns_do_not_shift_row_numbers(tmp_path: Path)
     row = _rows(1)[0]
     ws.write_row(4, 2, [str(row[k]) if row[k] is not None else "" for k in row])
     wb.close()
-    raw = read_ledger(f, "placements")
+    raw = read_ledger(f, "placements").sheets[0]
     assert raw.header_row == 4
     assert raw.frame["source_row"].to_list() == [5]

@@ -67,7 +67,7 @@ def check_file(
     store.record(conn, result)
     store.resolve(conn, kind, {period})
     problems = conn.sql(
-        "select sheet, source_row, column_name, value, reason from raw.rejected_rows order by source_row, column_name"
+        "select sheet, source_row, column_name, value, reason from raw.rejected_rows order by sheet, source_row, column_name"
     ).pl()
     conn.close()
     problems.columns = list(zh.CHECK["columns"])

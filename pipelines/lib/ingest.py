@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from pipelines.lib import pii, spec, zh
 from pipelines.lib.normalise import normalise
-from pipelines.lib.reading import LedgerFileError, RawLedger, read_raw, shape_batch
+from pipelines.lib.reading import LedgerFile, LedgerFileError, read_raw, shape_batch
 from pipelines.lib.regions import divisions, known_codes
-from pipelines.lib.validation import REJECTION_SCHEMA, Context, validate
+from pipelines.lib.validation import REJECTION_SCHEMA, SHEET, Context, validate
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -63,48 +64,138 @@ class Submission:
         return int(self.period[:4])
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """Something under raw/ that is not a ledger: logged with status 'skipped' and the
+    reason, so nothing there is passed over in silence."""
+
+    rel: str  # path under raw/ ("placements/2024-13/" for a folder)
+    kind: str  # the ledger folder it is in, or "other" at raw/'s top level
+    period: str  # the folder it is in ("" when none)
+    reason: str
+    size: int = -1
+    mtime_ns: int = -1
+
+
+@dataclass
+class Survey:
+    submissions: list[Submission]
+    skipped: list[Skipped]
+
+
+# Top-level entries of raw/ that are not ledger folders but belong there.
+RAW_EXTRAS = ("reference",)
+PROBLEM_LIST_SUFFIX = f"_{zh.CHECK['sheet']}.xlsx"
+
+
 def discover(
     raw_dir: Path, kind: str | None = None, periods: set[str] | None = None
 ) -> list[Submission]:
+    """The ledger files of `survey`."""
+    return survey(raw_dir, kind, periods).submissions
+
+
+def survey(raw_dir: Path, kind: str | None = None, periods: set[str] | None = None) -> Survey:
     """Ledger files at raw/<kind>/<YYYY-MM>/<name> (targets: raw/targets/<YYYY>/<name>),
-    sorted by path so runs are deterministic, with their size and mtime. Other folders
-    and files (a README, Excel lock files, hidden files) are not ledgers. Folder rules
-    are checked once per folder: a national year is 70,000+ files, and globbing them
-    all, or a pathlib round trip per file, cost seconds a run."""
-    out = []
+    sorted by path so runs are deterministic, with their size and mtime; and everything
+    else found there, with why it is not read: folders not named as a period (2024-13,
+    2024-1), other file types (.xls), sub-folders, the check's own problem lists, links
+    that lead outside raw/. Excel's lock files (~$…) and dot-files are ignored. With
+    `periods`, only those period folders are looked into (misnamed folders are reported
+    by runs over every period). Folder rules are checked once per folder: a national
+    year is 70,000+ files, and a pathlib round trip per file cost seconds a run."""
+    root = os.path.realpath(raw_dir)
+    subs: list[Submission] = []
+    skipped: list[Skipped] = []
+
+    def skip(entry: os.DirEntry, rel: str, k: str, period: str, reason: str) -> None:
+        st = entry.stat(follow_symlinks=False)
+        skipped.append(Skipped(rel, k, period, reason, st.st_size, st.st_mtime_ns))
+
     for k in [kind] if kind else spec.KINDS:
         kind_dir = raw_dir / k
         if not kind_dir.is_dir():
             continue
         pattern = _YEAR if k == "targets" else _MONTH
-        with os.scandir(kind_dir) as folders:
-            names = [e.name for e in folders if e.is_dir() and pattern.match(e.name)]
-        for period in names:
-            if periods is not None and period not in periods:
-                continue
+        folders = []
+        with os.scandir(kind_dir) as entries:
+            for e in entries:
+                if _ignored(e.name):
+                    continue
+                if not _inside(e, root):
+                    skip(e, f"{k}/{e.name}", k, "", zh.SKIPPED["outside"])
+                elif not e.is_dir():
+                    skip(e, f"{k}/{e.name}", k, "", zh.SKIPPED["no_period_folder"])
+                elif not pattern.match(e.name):
+                    if periods is None:
+                        skip(e, f"{k}/{e.name}/", k, e.name, zh.SKIPPED["bad_folder"])
+                elif periods is None or e.name in periods:
+                    folders.append(e.name)
+        for period in folders:
             folder = kind_dir / period
             with os.scandir(folder) as files:
                 for e in files:
                     name = e.name
-                    if not _ledger_name(name) or not e.is_file():
+                    rel = f"{k}/{period}/{name}"
+                    if _ignored(name):
                         continue
-                    st = e.stat()
-                    out.append(
-                        Submission(
-                            folder / name,
-                            f"{k}/{period}/{name}",
-                            k,
-                            period,
-                            st.st_size,
-                            st.st_mtime_ns,
+                    if e.is_symlink() and not _inside(e, root):
+                        skip(e, rel, k, period, zh.SKIPPED["outside"])
+                    elif e.is_dir():
+                        skip(e, rel + "/", k, period, zh.SKIPPED["subfolder"])
+                    elif name.endswith(PROBLEM_LIST_SUFFIX):
+                        skip(e, rel, k, period, zh.SKIPPED["problem_list"])
+                    elif not name.lower().endswith(SUFFIXES):
+                        why = "xls" if name.lower().endswith(".xls") else "not_ledger"
+                        skip(e, rel, k, period, zh.SKIPPED[why])
+                    elif not e.is_file():  # a broken link, a device
+                        skip(e, rel, k, period, zh.SKIPPED["not_ledger"])
+                    else:
+                        st = e.stat()
+                        subs.append(
+                            Submission(folder / name, rel, k, period, st.st_size, st.st_mtime_ns)
                         )
-                    )
+    return Survey(sorted(subs, key=lambda s: s.rel), sorted(skipped, key=lambda s: s.rel))
+
+
+def strays(raw_dir: Path) -> list[Skipped]:
+    """What lies at raw/'s top level besides the ledger folders (a folder `placement/`
+    with a typo, a stray file), logged with kind 'other'."""
+    if not raw_dir.is_dir():
+        return []
+    out = []
+    with os.scandir(raw_dir) as entries:
+        for e in entries:
+            if _ignored(e.name) or e.name in spec.KINDS or e.name in RAW_EXTRAS:
+                continue
+            st = e.stat(follow_symlinks=False)
+            rel = e.name + ("/" if e.is_dir() else "")
+            out.append(
+                Skipped(rel, "other", "", zh.SKIPPED["unknown_top"], st.st_size, st.st_mtime_ns)
+            )
     return sorted(out, key=lambda s: s.rel)
+
+
+def _ignored(name: str) -> bool:
+    """Excel's lock files and hidden files are not anyone's submission."""
+    return name.startswith(("~$", "."))
+
+
+def _inside(entry: os.DirEntry, root: str) -> bool:
+    """Whether an entry (through any links) stays inside raw/."""
+    if not entry.is_symlink():
+        return True
+    target = os.path.realpath(entry.path)
+    return target == root or target.startswith(root + os.sep)
 
 
 def _ledger_name(name: str) -> bool:
     """A ledger's file name: .xlsx/.xlsm/.csv, not an Excel lock file or a hidden file."""
-    return not name.startswith(("~$", ".")) and name.lower().endswith(SUFFIXES)
+    return (
+        not _ignored(name)
+        and name.lower().endswith(SUFFIXES)
+        and not name.endswith(PROBLEM_LIST_SUFFIX)
+    )
 
 
 def months_with_ledgers(raw_dir: Path) -> list[str]:
@@ -169,7 +260,9 @@ class FileResult:
 
     @property
     def rows_rejected(self) -> int:
-        return self.rejections["source_row"].n_unique()
+        if self.rejections.height == 0:
+            return 0
+        return self.rejections.select(SHEET, "source_row").n_unique()
 
 
 def sha256_of(path: Path) -> str:
@@ -224,23 +317,26 @@ def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> pl.DataFrame:
     return out.select([pl.col(c).cast(_POLARS_TYPES[cols[c]]) for c in present] + extra)
 
 
-def _notes(raw: RawLedger, derived: int, odd: int) -> list[str]:
+def _notes(ledger: LedgerFile, derived: int, odd: int) -> list[str]:
     """What a clerk should know about a loaded file: skipped rows, 户籍地 taken from the
-    ID (`derived` rows), IDs whose region code is unknown (`odd`), unknown columns."""
+    ID (`derived` rows), IDs whose region code is unknown (`odd`), unknown columns, and
+    the sheets that were not read, with why."""
     notes: list[str] = []
-    skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
-    if skipped:
-        notes.append(
-            zh.NOTES["skipped"].format(
-                blank=raw.skipped_blank, total=raw.skipped_total, footer=raw.skipped_footer
-            )
-        )
+    blank = sum(s.skipped_blank for s in ledger.sheets)
+    total = sum(s.skipped_total for s in ledger.sheets)
+    footer = sum(s.skipped_footer for s in ledger.sheets)
+    if blank + total + footer:
+        notes.append(zh.NOTES["skipped"].format(blank=blank, total=total, footer=footer))
     if derived:
         notes.append(zh.NOTES["origin_from_id"].format(n=derived))
     if odd:
         notes.append(zh.NOTES["id_region_unknown"].format(n=odd))
-    if raw.unknown_columns:
-        notes.append(zh.NOTES["unknown_columns"].format(cols="、".join(raw.unknown_columns)))
+    unknown = list(dict.fromkeys(c for s in ledger.sheets for c in s.unknown_columns))
+    if unknown:
+        notes.append(zh.NOTES["unknown_columns"].format(cols="、".join(unknown)))
+    if ledger.other_sheets:
+        sheets = "、".join(f"「{name}」（{why}）" for name, why in ledger.other_sheets)
+        notes.append(zh.SHEET_NOTES["summary"].format(sheets=sheets))
     return notes
 
 
@@ -259,7 +355,7 @@ def _per_file_counts(loaded: pl.DataFrame) -> tuple[dict[int, int], dict[int, in
     )
 
 
-Read = tuple[Submission, str, RawLedger | LedgerFileError]
+Read = tuple[Submission, str, LedgerFile | LedgerFileError]
 
 
 def read_files(subs: list[Submission], digests: dict[str, str] | None = None) -> list[Read]:
@@ -269,7 +365,16 @@ def read_files(subs: list[Submission], digests: dict[str, str] | None = None) ->
     digests = digests or {}
 
     def read_one(sub: Submission) -> Read:
-        digest = digests.get(sub.rel) or sha256_of(sub.path)
+        try:
+            digest = digests.get(sub.rel) or sha256_of(sub.path)
+        except OSError as exc:  # vanished or unreadable since discover saw it
+            return (
+                sub,
+                "",
+                LedgerFileError(
+                    "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=exc.strerror)
+                ),
+            )
         try:
             return sub, digest, read_raw(sub.path, sub.kind)
         except LedgerFileError as exc:
@@ -277,6 +382,9 @@ def read_files(subs: list[Submission], digests: dict[str, str] | None = None) ->
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         return list(pool.map(read_one, subs))
+
+
+Member = tuple[Submission, LedgerFile]
 
 
 def process_files(
@@ -289,36 +397,65 @@ def process_files(
     pseudonymise submissions, in their order. Files of one kind and period are validated
     as one batch (one pandera pass, one pseudonymisation pass), so 2,000 small county
     files cost about what one large file does. Never raises for bad input: an unreadable
-    file is a FileResult with status 'failed' and a Chinese reason."""
+    file is a FileResult with status 'failed' and a Chinese reason; should a batch fail
+    for a reason no check foresaw, its files are processed one by one, so only the file
+    at fault fails."""
     results: dict[str, FileResult] = {}
-    groups: dict[tuple[str, str], list[tuple[Submission, RawLedger]]] = {}
-    for sub, digest, raw in read if read is not None else read_files(subs, digests):
-        if isinstance(raw, LedgerFileError):
-            results[sub.rel] = FileResult(sub, digest, "failed", message=raw.reason)
+    groups: dict[tuple[str, str], list[Member]] = {}
+    for sub, digest, ledger in read if read is not None else read_files(subs, digests):
+        if isinstance(ledger, LedgerFileError):
+            results[sub.rel] = FileResult(sub, digest, "failed", message=ledger.reason)
             continue
-        results[sub.rel] = FileResult(sub, digest, "loaded", sheet=raw.sheet)
-        groups.setdefault((sub.kind, sub.period), []).append((sub, raw))
+        sheets = ", ".join(s.sheet for s in ledger.sheets if s.sheet)
+        results[sub.rel] = FileResult(sub, digest, "loaded", sheet=sheets)
+        groups.setdefault((sub.kind, sub.period), []).append((sub, ledger))
     for (kind, _period), members in groups.items():
-        frame = shape_batch(kind, [raw for _, raw in members], split=False)
-        first = members[0][0]
-        ctx = Context(period_end=first.period_end, year=first.year)
-        valid, rejections = validate(kind, normalise(kind, frame), ctx)
-        loaded = prepare(kind, valid, key)
-        derived, odd = _per_file_counts(loaded)
-        loaded = loaded.drop("_id_region_unknown", strict=False)
-        loaded_parts = loaded.partition_by(FILE, as_dict=True, include_key=False)
-        rejected_parts = rejections.partition_by(FILE, as_dict=True, include_key=False)
-        no_rows, no_rejections = loaded.clear().drop(FILE), rejections.clear().drop(FILE)
-        for i, (sub, raw) in enumerate(members):
-            notes = _notes(raw, derived.get(i, 0), odd.get(i, 0))
-            result = results[sub.rel]
-            result.loaded = loaded_parts.get((i,), no_rows)
-            result.rejections = rejected_parts.get((i,), no_rejections)
-            result.rows_read = raw.rows_read
-            result.rows_skipped = raw.skipped_blank + raw.skipped_total + raw.skipped_footer
-            result.notes = notes
-            result.message = "；".join(notes)
+        try:
+            _process_batch(kind, members, key, results)
+        except Exception:  # noqa: BLE001 - contained below, file by file
+            for member in members:
+                try:
+                    _process_batch(kind, [member], key, results)
+                except Exception as exc:  # noqa: BLE001 - this file fails, the run goes on
+                    sub = member[0]
+                    results[sub.rel] = FileResult(
+                        sub,
+                        results[sub.rel].sha256,
+                        "failed",
+                        message=zh.FILE_ERRORS["unreadable"].format(detail=type(exc).__name__),
+                    )
     return [results[s.rel] for s in subs]
+
+
+def _process_batch(
+    kind: str, members: list[Member], key: bytes, results: dict[str, FileResult]
+) -> None:
+    """Validate and pseudonymise the files of one kind and period as one batch; fill in
+    their FileResults. Rows are (file, sheet, row); the batch's `_file` is the file."""
+    sheets = [(i, sheet) for i, (_, ledger) in enumerate(members) for sheet in ledger.sheets]
+    frame = shape_batch(kind, [sheet for _, sheet in sheets], split=False)
+    file_of_sheet = np.array([i for i, _ in sheets], dtype=np.int32)
+    frame = frame.with_columns(pl.Series(FILE, file_of_sheet[frame[FILE].to_numpy()]))
+    first = members[0][0]
+    ctx = Context(period_end=first.period_end, year=first.year)
+    valid, rejections = validate(kind, normalise(kind, frame), ctx)
+    loaded = prepare(kind, valid, key)
+    derived, odd = _per_file_counts(loaded)
+    loaded = loaded.drop("_id_region_unknown", strict=False)
+    loaded_parts = loaded.partition_by(FILE, as_dict=True, include_key=False)
+    rejected_parts = rejections.partition_by(FILE, as_dict=True, include_key=False)
+    no_rows, no_rejections = loaded.clear().drop(FILE), rejections.clear().drop(FILE)
+    for i, (sub, ledger) in enumerate(members):
+        notes = _notes(ledger, derived.get(i, 0), odd.get(i, 0))
+        result = results[sub.rel]
+        result.loaded = loaded_parts.get((i,), no_rows)
+        result.rejections = rejected_parts.get((i,), no_rejections)
+        result.rows_read = ledger.rows_read
+        result.rows_skipped = sum(
+            s.skipped_blank + s.skipped_total + s.skipped_footer for s in ledger.sheets
+        )
+        result.notes = notes
+        result.message = "；".join(notes)
 
 
 def process_file(sub: Submission, key: bytes, sha256: str | None = None) -> FileResult:

@@ -13,11 +13,13 @@ import duckdb
 from pipelines.lib import store
 from pipelines.lib.ingest import (
     FileResult,
+    Skipped,
     Submission,
-    discover,
     process_files,
     read_files,
     sha256_of,
+    strays,
+    survey,
 )
 
 SLICE_FILES = 600  # a quarter of a national month's county files
@@ -31,6 +33,7 @@ class IngestSummary:
     removed: int = 0
     results: list[FileResult] = field(default_factory=list)
     touched_periods: set[str] = field(default_factory=set)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -59,8 +62,9 @@ def ingest_kind(
     and the marks make the next run resolve those periods (its files are unchanged to
     it), so nothing is lost or left half-applied."""
     store.ensure_schema(conn)
-    subs = discover(raw_dir, kind, periods)
-    summary = IngestSummary(kind, files_seen=len(subs))
+    found = survey(raw_dir, kind, periods)
+    subs = found.submissions
+    summary = IngestSummary(kind, files_seen=len(subs), skipped=found.skipped)
     current = store.current_files(conn, kind)
     digests = {sub.rel: _digest(sub, current.get(sub.rel)) for sub in subs}
     changed = [sub for sub in subs if current.get(sub.rel, ("",))[0] != digests[sub.rel]]
@@ -108,6 +112,8 @@ def ingest_kind(
             summary.results += results
             summary.touched_periods.add(period)
     with _transaction(conn):
+        store.record_skipped(conn, kind, found.skipped, scope_all=periods is None)
+        store.record_skipped(conn, "other", strays(raw_dir), scope_all=True)
         store.restamp(conn, kind, [(s.rel, s.size, s.mtime_ns) for s in restamp])
         scope = (
             periods
@@ -151,6 +157,7 @@ def _current(
     conn: duckdb.DuckDBPyConnection, kind: str, periods: set[str]
 ) -> list[tuple[str, str]]:
     return conn.execute(
-        "select path, period from raw.ingestion_log where kind = ? and is_current and period in (select unnest(?))",
+        "select path, period from raw.ingestion_log where kind = ? and is_current "
+        "and status <> 'skipped' and period in (select unnest(?))",
         [kind, sorted(periods)],
     ).fetchall()

@@ -27,6 +27,7 @@ class Quality:
     rows_rejected: int = 0
     unbalanced_files: list[str] = field(default_factory=list)
     failed_files: list[tuple[str, str]] = field(default_factory=list)  # path, reason
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # path, reason (not ledgers)
     reasons: list[tuple[str, int]] = field(default_factory=list)  # reason, problems
     samples: list[tuple] = field(default_factory=list)  # path, row, column, masked value, reason
 
@@ -46,7 +47,7 @@ def quality(
     q = Quality()
     row = conn.execute(
         f"select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "
-        f"from raw.ingestion_log l where {scope}",
+        f"from raw.ingestion_log l where {scope} and status <> 'skipped'",
         args,
     ).fetchone()
     q.files, q.rows_read, q.rows_loaded, q.rows_rejected = row
@@ -67,6 +68,10 @@ def quality(
     ]
     q.failed_files = conn.execute(
         f"select path, message from raw.ingestion_log l where {scope} and status = 'failed' order by 1",
+        args,
+    ).fetchall()
+    q.skipped = conn.execute(
+        f"select path, message from raw.ingestion_log l where {scope} and status = 'skipped' order by 1",
         args,
     ).fetchall()
     q.reasons = conn.execute(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +19,16 @@ import fastexcel
 import numpy as np
 import polars as pl
 
-from pipelines.lib import spec, zh
+from pipelines.lib import spec, xlsx_limits, zh
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
 ID_NUMERIC = "id_numeric_cell"  # xlsx only: the ID was typed into a number cell
 _LEAD, _FILE = "_lead", "_file"
+SHEET = "source_sheet"
+# Excel's own limit for one cell; a longer cell means the file is not what it claims
+# (a CSV whose quotes are unbalanced swallows the rest of the file into one cell).
+MAX_CELL_CHARS = 32_767
 _LEAD_CELLS = 4  # leading cells that tell 合计 / footer rows from data
 _TOTAL_RE = "^(" + "|".join(zh.TOTAL_ROW_MARKERS) + ")"
 _FOOTER_RE = "^(" + "|".join(re.escape(p) for p in zh.FOOTER_ROW_PREFIXES) + ")"
@@ -39,6 +45,8 @@ class LedgerFileError(Exception):
 
 @dataclass
 class RawLedger:
+    """The ledger rows of one sheet (a CSV file is one sheet named "")."""
+
     kind: str
     sheet: str
     frame: pl.DataFrame  # canonical field names (str) + source_row (int)
@@ -53,6 +61,19 @@ class RawLedger:
     @property
     def rows_read(self) -> int:
         return self.rows
+
+
+@dataclass
+class LedgerFile:
+    """A readable ledger file: its sheets that carry a ledger header of the kind, and the
+    sheets that were looked at and not read, each with why (named in the file's log)."""
+
+    sheets: list[RawLedger]
+    other_sheets: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sheets)
 
 
 def _score_header(cells: list[object]) -> dict[str, int]:
@@ -121,16 +142,26 @@ def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
     if not data.strip():
         raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
     text, payload = _decode(data)
+    if payload.count(b"\r") != payload.count(b"\r\n"):
+        # A lone CR (an old Mac line end, or a stray one) ends a line for Python's csv
+        # but not for Polars, which would silently glue two rows into one: a file with
+        # one outside quotes is refused; inside quotes it is part of the cell.
+        _parse_whole(text)
+    if len(payload) > MAX_CELL_CHARS and max(map(len, payload.split(b"\n"))) > MAX_CELL_CHARS:
+        _parse_whole(text)  # a line that long may hold an over-long cell: find it
     # Python's csv finds the header among the first records (title rows have fewer
     # fields, which Polars' column-count inference would trip on).
     reader = csv.reader(io.StringIO(text))
     head: list[list[object]] = []
     line_after: list[int] = []  # physical lines consumed once each record is read
-    for rec in reader:
-        head.append(list(rec))
-        line_after.append(reader.line_num)
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
+    try:
+        for rec in reader:
+            head.append(list(rec))
+            line_after.append(reader.line_num)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+    except csv.Error as exc:
+        raise _csv_error(reader.line_num + 1, exc) from exc
     found = _find_header(head, kind)
     if found is None:
         raise no_header_error(kind)
@@ -138,51 +169,121 @@ def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
     _check_kind(score, kind)
     skip_lines = line_after[h - 1] if h > 0 else 0
     ncols = len(head[h])
-    frame = pl.read_csv(
-        io.BytesIO(payload),
-        has_header=False,
-        skip_lines=skip_lines,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-        new_columns=[f"c{i}" for i in range(ncols)],
-    )
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(payload),
+            has_header=False,
+            skip_lines=skip_lines,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            new_columns=[f"c{i}" for i in range(ncols)],
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise LedgerFileError(
+            "bad_csv", zh.FILE_ERRORS["bad_csv"].format(line="?", detail=str(exc)[:80])
+        ) from exc
     return "", frame, h
 
 
-def _read_xlsx(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
+def _parse_whole(text: str) -> None:
+    """Parse the whole text with Python's csv (strict about line ends) and the cell
+    limit; raise the clerk's reason on the first problem. Only for files that need it."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for rec in reader:
+            for cell in rec:
+                if len(cell) > MAX_CELL_CHARS:
+                    raise LedgerFileError(
+                        "cell_too_long",
+                        zh.FILE_ERRORS["cell_too_long"].format(
+                            where=f"第{reader.line_num}行", limit=MAX_CELL_CHARS
+                        ),
+                    )
+    except csv.Error as exc:
+        raise _csv_error(reader.line_num + 1, exc) from exc
+
+
+def _csv_error(line: int, exc: csv.Error) -> LedgerFileError:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return LedgerFileError(
+            "cell_too_long",
+            zh.FILE_ERRORS["cell_too_long"].format(where=f"第{line}行附近", limit=MAX_CELL_CHARS),
+        )
+    if "new-line character" in text:
+        return LedgerFileError("stray_newline", zh.FILE_ERRORS["stray_newline"].format(line=line))
+    return LedgerFileError("bad_csv", zh.FILE_ERRORS["bad_csv"].format(line=line, detail=text[:80]))
+
+
+def _read_xlsx(path: Path, kind: str) -> tuple[list[tuple[str, pl.DataFrame, int]], list]:
+    """Every sheet that carries a header of `kind`: (sheet, frame from the header row on,
+    header index); and (sheet, why) for the sheets not read."""
     if path.stat().st_size == 0:
         raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
     try:
+        xlsx_limits.check_xlsx(path)  # before any sheet is expanded in memory
         reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # calamine raises several types for corrupt/encrypted files
+    except xlsx_limits.SheetTooLarge as exc:
+        raise LedgerFileError(
+            "too_large",
+            zh.FILE_ERRORS["too_large"].format(sheet=exc.sheet, extent=exc.extent),
+        ) from exc
+    except (zipfile.BadZipFile, Exception) as exc:  # calamine raises several types
         raise LedgerFileError("not_xlsx", zh.FILE_ERRORS["not_xlsx"]) from exc
-    candidates = []
+    read: list[tuple[str, pl.DataFrame, int]] = []
+    others: list[tuple[str, str]] = []
+    wrong_kind: str | None = None
     for sheet_name in reader.sheet_names:
-        if sheet_name in (zh.TEMPLATE["help_sheet"], zh.CHECK["sheet"]):
-            continue
         # skip_rows=0 keeps leading blank rows, so row numbers match Excel's.
         sheet = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtypes="string")
         frame = sheet.to_polars()
         if frame.height == 0:
+            others.append((sheet_name, zh.SHEET_NOTES["empty"]))
             continue
         found = _find_header(frame.head(HEADER_SCAN_ROWS).rows(), kind)
-        if found is not None:
-            # calamine drops leading empty columns; use_columns counts from column A
-            offset = sheet.available_columns()[0].absolute_index
-            candidates.append((max(found[1].values()), sheet_name, frame, found, offset))
-    if not candidates:
-        if all(
-            reader.load_sheet(s, header_row=None, skip_rows=0).height == 0
-            for s in reader.sheet_names
-        ):
+        if found is None:
+            others.append((sheet_name, zh.SHEET_NOTES["no_header"]))
+            continue
+        h, score = found
+        best = max(score, key=lambda k: score[k])
+        if score[best] > score[kind]:
+            wrong_kind = wrong_kind or best
+            others.append(
+                (sheet_name, zh.SHEET_NOTES["other_kind"].format(found=zh.KIND_TITLES[best]))
+            )
+            continue
+        _check_cells(frame, sheet_name)
+        # calamine drops leading empty columns; use_columns counts from column A
+        offset = sheet.available_columns()[0].absolute_index
+        frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+        frame = frame.with_columns(
+            _numeric_id_cells(reader, sheet_name, frame.row(h), kind, offset)
+        )
+        # The header is row h of the frame; feed it back as the first row like the CSV path.
+        read.append((sheet_name, frame.slice(h), h))
+    if not read:
+        if wrong_kind:
+            raise LedgerFileError(
+                "wrong_kind",
+                zh.FILE_ERRORS["wrong_kind"].format(
+                    found=zh.KIND_TITLES[wrong_kind], expected=zh.KIND_TITLES[kind]
+                ),
+            )
+        if all(why == zh.SHEET_NOTES["empty"] for _, why in others):
             raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
         raise no_header_error(kind)
-    _, sheet_name, frame, (h, score), offset = max(candidates, key=lambda c: c[0])
-    _check_kind(score, kind)
-    frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
-    frame = frame.with_columns(_numeric_id_cells(reader, sheet_name, frame.row(h), kind, offset))
-    # The header is row h of the frame; feed it back as the first row like the CSV path.
-    return sheet_name, frame.slice(h), h
+    return read, others
+
+
+def _check_cells(frame: pl.DataFrame, sheet: str) -> None:
+    longest = frame.select(pl.all().str.len_chars().max()).row(0)
+    if any(n is not None and n > MAX_CELL_CHARS for n in longest):
+        raise LedgerFileError(
+            "cell_too_long",
+            zh.FILE_ERRORS["cell_too_long"].format(
+                where=f"工作表「{sheet}」", limit=MAX_CELL_CHARS
+            ),
+        )
 
 
 def _numeric_id_cells(
@@ -205,23 +306,28 @@ def _numeric_id_cells(
 
 
 def sniff_kind(path: Path) -> str | None:
-    """The ledger kind whose headers a file's first rows match best (for `check` on a
-    file outside raw/)."""
+    """The ledger kind whose headers a file's first rows match best, over all its sheets
+    (for `check` on a file outside raw/); None when nothing looks like a ledger or the
+    file cannot be read (reading it then says why)."""
     try:
         if path.suffix.lower() == ".csv":
-            rows: list[list[object]] = list(csv.reader(io.StringIO(decode_csv(path.read_bytes()))))[
-                :HEADER_SCAN_ROWS
-            ]
+            reader = csv.reader(io.StringIO(decode_csv(path.read_bytes())))
+            rows: list = list(itertools.islice(reader, HEADER_SCAN_ROWS))
         else:
-            reader = fastexcel.read_excel(str(path))
-            rows = (
-                reader.load_sheet(
-                    0, header_row=None, skip_rows=0, dtypes="string", n_rows=HEADER_SCAN_ROWS
+            xlsx_limits.check_xlsx(path)
+            book = fastexcel.read_excel(str(path))
+            rows = [
+                row
+                for name in book.sheet_names
+                for row in book.load_sheet(
+                    name, header_row=None, skip_rows=0, dtypes="string", n_rows=HEADER_SCAN_ROWS
                 )
                 .to_polars()
                 .rows()
-            )
-    except Exception:
+            ]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - unreadable: the check reports it when reading
         return None
     best = max((_score_header(r) for r in rows), key=lambda s: max(s.values()), default=None)
     if not best or max(best.values()) < MIN_HEADER_MATCHES:
@@ -229,23 +335,38 @@ def sniff_kind(path: Path) -> str | None:
     return max(best, key=lambda k: best[k])
 
 
-def read_raw(path: Path, kind: str) -> RawLedger:
-    """Read a ledger and map its columns, without cleaning rows (see `shape_batch`)."""
+def read_raw(path: Path, kind: str) -> LedgerFile:
+    """Read a ledger's sheets and map their columns, without cleaning rows (see
+    `shape_batch`). Raises LedgerFileError, with the clerk's reason, for any problem
+    with the file as a whole - whatever the parsers raise included."""
+    try:
+        return _read_raw(path, kind)
+    except LedgerFileError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a parser panic (pyo3) is a BaseException
+        raise LedgerFileError(
+            "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=type(exc).__name__)
+        ) from exc
+
+
+def _read_raw(path: Path, kind: str) -> LedgerFile:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         sheet, frame, h = _read_csv(path, kind)
-    elif suffix in (".xlsx", ".xlsm"):
-        sheet, frame, h = _read_xlsx(path, kind)
-    else:
-        raise LedgerFileError("unsupported", zh.FILE_ERRORS["unsupported"])
-    return _map_columns(kind, sheet, frame, h)
+        return LedgerFile([_map_columns(kind, sheet, frame, h)])
+    if suffix in (".xlsx", ".xlsm"):
+        read, others = _read_xlsx(path, kind)
+        return LedgerFile([_map_columns(kind, s, f, h) for s, f, h in read], others)
+    raise LedgerFileError("unsupported", zh.FILE_ERRORS["unsupported"])
 
 
-def read_ledger(path: Path, kind: str) -> RawLedger:
+def read_ledger(path: Path, kind: str) -> LedgerFile:
     """Read one ledger: header found, columns mapped, non-data rows dropped and counted.
     Raises LedgerFileError when the file as a whole is unusable."""
     ledger = read_raw(path, kind)
-    shape_batch(kind, [ledger])
+    shape_batch(kind, ledger.sheets)
     return ledger
 
 
@@ -305,6 +426,11 @@ def shape_batch(kind: str, ledgers: list[RawLedger], split: bool = True) -> pl.D
     first = np.repeat([lg.header_row + 1 for lg in ledgers], sizes)
     batch = batch.with_columns(
         pl.Series(_FILE, np.repeat(np.arange(len(ledgers), dtype=np.int32), sizes)),
+        pl.Series(
+            SHEET,
+            np.repeat(np.array([lg.sheet for lg in ledgers], dtype=object), sizes),
+            dtype=pl.String,
+        ),
         pl.Series("source_row", first + np.arange(len(batch)) - starts, dtype=pl.Int64),
         (
             pl.col(ID_NUMERIC).fill_null(False) if ID_NUMERIC in batch.columns else pl.lit(False)
@@ -338,7 +464,7 @@ def shape_batch(kind: str, ledgers: list[RawLedger], split: bool = True) -> pl.D
     classified = batch.with_columns(row_class.alias("_row_class"))
     counts = {(f, c): n for f, c, n in classified.group_by(_FILE, "_row_class").len().iter_rows()}
     data = classified.filter(pl.col("_row_class") == "data").select(
-        _FILE, "source_row", ID_NUMERIC, *names
+        _FILE, SHEET, "source_row", ID_NUMERIC, *names
     )
     parts = data.partition_by(_FILE, as_dict=True, include_key=False) if split else {}
     for i, lg in enumerate(ledgers):

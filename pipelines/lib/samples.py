@@ -1,4 +1,6 @@
-"""Write the bundled sample ledgers under raw/ (deterministic; `make samples`).
+"""Write the bundled sample ledgers under raw/ (deterministic; `make samples`, i.e.
+`python -m pipelines.lib.samples`). It lives outside raw/ so that raw/ holds ledgers
+only: anything else there is reported as skipped.
 
 Four counties, two in Guangxi (来宾市) and two in Guizhou (安顺市), October to December
 2024, all four ledger kinds, in the shapes counties really send: title rows, 合计 rows,
@@ -11,11 +13,11 @@ from __future__ import annotations
 import random
 import shutil
 from datetime import date
-from pathlib import Path
 
 from pipelines.lib import synth
+from pipelines.settings import REPO_ROOT
 
-RAW = Path(__file__).resolve().parent
+RAW = REPO_ROOT / "raw"
 SEED = 20241231
 COUNTIES = {"451321": "忻城县", "451324": "金秀县", "520422": "普定县", "520424": "关岭县"}
 MONTHS = ("2024-10", "2024-11", "2024-12")

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.lib import spec, zh
-from pipelines.lib.ingest import FileResult, table_columns
+from pipelines.lib.ingest import FileResult, Skipped, table_columns
 
 LOG_COLUMNS = """
     load_id BIGINT PRIMARY KEY, path VARCHAR NOT NULL, kind VARCHAR NOT NULL, period VARCHAR NOT NULL,
@@ -82,7 +82,7 @@ def current_files(
         path: (sha, size, mtime)
         for path, sha, size, mtime in conn.execute(
             "select path, sha256, size, mtime_ns from raw.ingestion_log "
-            "where kind = ? and is_current",
+            "where kind = ? and is_current and status <> 'skipped'",
             [kind],
         ).fetchall()
     }
@@ -177,14 +177,14 @@ def record_many(conn: duckdb.DuckDBPyConnection, results: list[FileResult]) -> l
         [(i, r.loaded) for i, r in zip(ids, results, strict=True) if r.loaded is not None],
         f"insert into ingest.{kind}_candidates by name "
         "select c.* exclude (load_id), c.load_id, l.path as source_path, "
-        "l.sheet as source_sheet, l.period from _rows c join _log l using (load_id)",
+        "l.period from _rows c join _log l using (load_id)",
     )
     _insert_rows(
         conn,
         [(i, r.rejections) for i, r in zip(ids, results, strict=True)],
         "insert into raw.rejected_rows by name "
-        'select c.* exclude (load_id, "column"), c."column" as column_name, c.load_id, '
-        "l.path, l.kind, l.period, l.sheet "
+        'select c.* exclude (load_id, "column", source_sheet), c."column" as column_name, '
+        "c.source_sheet as sheet, c.load_id, l.path, l.kind, l.period "
         "from _rows c join _log l using (load_id)",
     )
     conn.unregister("_log")
@@ -210,6 +210,47 @@ def _insert_rows(
     conn.register("_rows", rows)
     conn.execute(sql)
     conn.unregister("_rows")
+
+
+def current_skipped(
+    conn: duckdb.DuckDBPyConnection, kind: str
+) -> dict[str, tuple[str, int | None, int | None]]:
+    """path → (reason, size, mtime_ns) of what is logged as skipped under a kind folder."""
+    return {
+        path: (message, size, mtime)
+        for path, message, size, mtime in conn.execute(
+            "select path, message, size, mtime_ns from raw.ingestion_log "
+            "where kind = ? and is_current and status = 'skipped'",
+            [kind],
+        ).fetchall()
+    }
+
+
+def record_skipped(
+    conn: duckdb.DuckDBPyConnection, kind: str, found: list[Skipped], scope_all: bool
+) -> None:
+    """Log what is not a ledger, once per path and state: a new or changed entry gets a
+    'skipped' row; an entry gone (when the whole kind was surveyed) stops being current."""
+    logged = current_skipped(conn, kind)
+    new = [s for s in found if logged.get(s.rel) != (s.reason, s.size, s.mtime_ns)]
+    gone = set(logged) - {s.rel for s in found} if scope_all else set()
+    retire = [s.rel for s in new if s.rel in logged] + sorted(gone)
+    if retire:
+        conn.execute(
+            "update raw.ingestion_log set is_current = false "
+            "where is_current and status = 'skipped' and path in (select unnest(?))",
+            [retire],
+        )
+    now = datetime.now()
+    first = _next_load_id(conn)
+    for i, s in enumerate(new):
+        conn.execute(
+            "insert into raw.ingestion_log (load_id, path, kind, period, sha256, status, "
+            "is_current, sheet, rows_read, rows_skipped, rows_loaded, rows_rejected, message, "
+            "loaded_at, size, mtime_ns) "
+            "values (?, ?, ?, ?, '', 'skipped', true, '', 0, 0, 0, 0, ?, ?, ?, ?)",
+            [first + i, s.rel, s.kind, s.period, s.reason, now, s.size, s.mtime_ns],
+        )
 
 
 def remove(conn: duckdb.DuckDBPyConnection, rel: str, kind: str, period: str) -> None:
@@ -299,9 +340,10 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
             select load_id, source_path, period, source_sheet, source_row,
                    row_number() over w as _rn,
                    first_value(source_path) over w as _first_path,
+                   first_value(source_sheet) over w as _first_sheet,
                    first_value(source_row) over w as _first_row
             from scope as c semi join repeated as r on {same_key}
-            window w as (partition by {keys} order by load_id, source_row
+            window w as (partition by {keys} order by load_id, source_sheet, source_row
                          rows between unbounded preceding and unbounded following)
             """,
             {"period": period},
@@ -310,7 +352,8 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
             f"""
             insert into raw.{kind}
             select * from ingest.{kind}_candidates as c
-            anti join (select load_id, source_row from _repeats where _rn > 1) using (load_id, source_row)
+            anti join (select load_id, source_sheet, source_row from _repeats where _rn > 1)
+                using (load_id, source_sheet, source_row)
             where c.period = $period and not ({conflict})
             """,
             {"period": period},
@@ -319,7 +362,9 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
             f"""
             insert into raw.rejected_rows
             select load_id, source_path, '{kind}', period, source_sheet, source_row, $column,
-                   replace(replace($text, '{{path}}', _first_path), '{{row}}', _first_row::varchar),
+                   replace(replace(replace($text, '{{path}}', _first_path),
+                           '{{sheet}}', if(_first_sheet = '', '', '「' || _first_sheet || '」')),
+                           '{{row}}', _first_row::varchar),
                    'duplicate', $reason
             from _repeats
             where _rn > 1
@@ -335,7 +380,7 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
         """
         update raw.ingestion_log l
         set rows_rejected = coalesce(r.n, 0), rows_loaded = l.rows_read - coalesce(r.n, 0)
-        from (select l2.load_id, (select count(distinct source_row) from raw.rejected_rows r
+        from (select l2.load_id, (select count(distinct (sheet, source_row)) from raw.rejected_rows r
                                    where r.load_id = l2.load_id) as n
               from raw.ingestion_log l2) r
         where l.load_id = r.load_id and l.is_current and l.status = 'loaded'

@@ -1,7 +1,7 @@
 """Synthetic ledgers: valid ID numbers, people, rows, and writers for the messy shapes
 real ledgers come in (title rows, 合计 rows, GBK, BOM, header variants, date forms).
 
-Used by the bundled sample script (raw/make_samples.py), the tests, and the generator.
+Used by the bundled sample script (pipelines/lib/samples.py), the tests, and the generator.
 Everything is deterministic for a given random.Random.
 """
 

@@ -110,7 +110,9 @@ WORKSHOP_TYPES = ("就业帮扶车间", "稳岗就业基地")
 FLAG_CHOICES = ("是", "否")  # what templates offer
 FLAG_TRUE = ("是", "Y", "YES", "√", "✓", "✔", "1", "TRUE", "T")
 FLAG_FALSE = ("否", "N", "NO", "×", "✗", "0", "FALSE", "F")
-CHECK_MARKS = ("√", "✓", "✔")
+# Tick-style marks: a column that holds any of these (per file and sheet) is filled
+# √/空 or Y/空 style, so an empty cell in it means 否 (DESIGN, "What happens to every row").
+CHECK_MARKS = ("√", "✓", "✔", "Y", "YES")
 
 # Rows whose first cells say these are totals or footers, not data.
 TOTAL_ROW_MARKERS = ("合计", "小计", "总计")
@@ -189,7 +191,7 @@ REASONS = {
 
 # A duplicate rejection names the row it repeats ({path}, {row} are filled in SQL).
 DUPLICATE_COLUMN = "（整行）"
-DUPLICATE_OF = "与 {path} 第{row}行相同"
+DUPLICATE_OF = "与 {path}{sheet} 第{row}行相同"
 
 # Notes (not rejections) written to the ingestion log.
 NOTES = {
@@ -209,6 +211,31 @@ FILE_ERRORS = {
     "missing_columns": "缺少必需的列：{cols}",
     "unsupported": "不支持的文件类型（只接受 .xlsx 和 .csv）",
     "bad_folder": "文件夹名不是填报期（应为 YYYY-MM，目标任务为 YYYY）",
+    "too_large": "工作表「{sheet}」的范围过大（{extent}），超出系统可处理的上限，未读取；请删除多余的空行空列后另存",
+    "cell_too_long": "{where}有单元格超过{limit}个字符（Excel上限），文件可能已损坏或引号不成对",
+    "stray_newline": "第{line}行附近有不成对的换行符（单独的回车符），请用 Excel/WPS 重新另存为 CSV",
+    "bad_csv": "CSV 文件格式错误（第{line}行附近）：{detail}",
+    "unreadable": "文件无法读取（{detail}），请用 Excel/WPS 打开确认后重新保存",
+}
+
+# Why something under raw/ is not read as a ledger (ingestion log, status 'skipped').
+SKIPPED = {
+    "bad_folder": "文件夹名不是填报期（应为 YYYY-MM，如 2024-01；目标任务为 YYYY），其中的文件未读取",
+    "no_period_folder": "文件未放在填报期文件夹中（应为 raw/类别/YYYY-MM/文件名）",
+    "subfolder": "填报期文件夹中的子文件夹不读取，请把台账直接放在填报期文件夹中",
+    "xls": "旧版 .xls 格式不能读取，请用 Excel/WPS 另存为 .xlsx 后重新报送",
+    "not_ledger": "不是台账文件（只接受 .xlsx 和 .csv）",
+    "problem_list": "这是 collabstats check 生成的问题清单，不是台账",
+    "outside": "链接指向 raw/ 以外的位置，未读取",
+    "unknown_top": "不是台账文件夹（应为 placements、trainings、workshops、targets 之一）",
+}
+
+# Why a sheet of a workbook was looked at and not read (named in the file's log message).
+SHEET_NOTES = {
+    "empty": "空工作表",
+    "no_header": "未找到台账表头",
+    "other_kind": "看起来是「{found}」",
+    "summary": "未读取的工作表：{sheets}",
 }
 
 # --- pre-submission check (collabstats check) ---------------------------------------------

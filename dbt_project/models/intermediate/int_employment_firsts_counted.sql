@@ -22,7 +22,7 @@
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
     meta={
-        'period_sources': [{'name': 'stg_raw__placements', 'identity': 'load_id, source_row'}],
+        'period_sources': [{'name': 'stg_raw__placements', 'identity': 'load_id, source_sheet, source_row'}],
         'reference_sources': ['int_region_ancestors'],
         'period_column': 'first_period',
     },

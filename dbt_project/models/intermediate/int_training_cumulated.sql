@@ -19,7 +19,7 @@
     on_schema_change='sync_all_columns',
     meta={
         'period_sources': [
-            {'name': 'stg_raw__trainings', 'identity': 'load_id, source_row'},
+            {'name': 'stg_raw__trainings', 'identity': 'load_id, source_sheet, source_row'},
             {'name': 'int_periods_listed', 'identity': 'period'},
         ],
         'reference_sources': ['int_region_ancestors'],
@@ -50,7 +50,7 @@ spans as (
         select
             *,
             lead(period) over (
-                partition by class_id, person_key order by period, load_id, source_row
+                partition by class_id, person_key order by period, load_id, source_sheet, source_row
             ) as next_report
         from trainings
     )

@@ -16,11 +16,11 @@
     on_schema_change='sync_all_columns',
     meta={
         'period_sources': [
-            {'name': 'stg_raw__placements', 'identity': 'load_id, source_row'},
-            {'name': 'stg_raw__trainings', 'identity': 'load_id, source_row'},
-            {'name': 'stg_raw__workshops', 'identity': 'load_id, source_row'},
-            {'name': 'stg_raw__targets', 'identity': 'load_id, source_row'},
-            {'name': 'stg_raw__rejected_rows', 'identity': 'load_id, source_row, column_name, reason_code'},
+            {'name': 'stg_raw__placements', 'identity': 'load_id, source_sheet, source_row'},
+            {'name': 'stg_raw__trainings', 'identity': 'load_id, source_sheet, source_row'},
+            {'name': 'stg_raw__workshops', 'identity': 'load_id, source_sheet, source_row'},
+            {'name': 'stg_raw__targets', 'identity': 'load_id, source_sheet, source_row'},
+            {'name': 'stg_raw__rejected_rows', 'identity': 'load_id, sheet, source_row, column_name, reason_code'},
             {'name': 'stg_raw__ingestion_log', 'identity': 'load_id, status, is_current, rows_read, rows_loaded, rows_rejected'},
         ],
         'period_column': 'period',
@@ -34,7 +34,7 @@ with changed as (
 
 loaded as (
     {% for kind in ['placements', 'trainings', 'workshops', 'targets'] %}
-        select load_id, period, source_row, 1 as loaded, 0 as rejected
+        select load_id, period, source_sheet, source_row, 1 as loaded, 0 as rejected
         from {{ ref('stg_raw__' ~ kind) }}
         where period >= (select from_period from changed)
         {% if not loop.last %}union all{% endif %}
@@ -44,14 +44,14 @@ loaded as (
 row_results as (
     select * from loaded
     union all
-    select distinct load_id, period, source_row, 0 as loaded, 1 as rejected
+    select distinct load_id, period, sheet as source_sheet, source_row, 0 as loaded, 1 as rejected
     from {{ ref('stg_raw__rejected_rows') }}
     where period >= (select from_period from changed)
 ),
 
 repeated_hashes as (
     -- a 64-bit hash first, as in tests/generic/unique_combination.sql
-    select hash(load_id, source_row) as h
+    select hash(load_id, source_sheet, source_row) as h
     from row_results
     group by h
     having count(*) > 1
@@ -61,11 +61,11 @@ repeated as (
     select
         period,
         load_id,
-        'row ' || source_row || ': loaded ' || sum(loaded) || ' times, rejected '
+        'sheet ' || source_sheet || ' row ' || source_row || ': loaded ' || sum(loaded) || ' times, rejected '
         || sum(rejected) || ' times' as problem
     from row_results
-    where hash(load_id, source_row) in (select h from repeated_hashes)
-    group by period, load_id, source_row
+    where hash(load_id, source_sheet, source_row) in (select h from repeated_hashes)
+    group by period, load_id, source_sheet, source_row
     having count(*) > 1
 ),
 

@@ -19,7 +19,7 @@ def CHECK_SPECS(key: dg.AssetKey, monthly: bool = True) -> list[dg.AssetCheckSpe
         dg.AssetCheckSpec("no_rejected_rows", asset=key,
                           description="Warns with counts per reason and masked samples when any row was rejected."),
         dg.AssetCheckSpec("files_readable", asset=key,
-                          description="Warns when a file could not be read at all (empty, corrupt, wrong kind, no header)."),
+                          description="Warns when a file could not be read at all (empty, corrupt, wrong kind, no header); lists what under raw/ is not a ledger (skipped)."),
     ]  # fmt: skip
     if monthly:
         specs.append(dg.AssetCheckSpec(
@@ -70,7 +70,8 @@ def check_results(
             check_name="files_readable",
             passed=not q.failed_files,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"failed_files": _table(("file", "reason"), q.failed_files)},
+            metadata={"failed_files": _table(("file", "reason"), q.failed_files),
+                      "skipped_not_ledgers": _table(("path", "reason"), q.skipped)},
         ),
     ]  # fmt: skip
     if missing is not None:
