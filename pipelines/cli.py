@@ -10,8 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -68,20 +71,26 @@ def run(
 ) -> None:
     """Run the whole pipeline in process: ingest → dbt build → checks → publish."""
     from pipelines.lib import pii
-    from pipelines.lib.pipeline_run import run_pipeline
+    from pipelines.lib.pipeline_run import check_key, preflight, run_pipeline
 
     _logging()
     p = _configure(raw_dir, warehouse_dir)
-    try:
-        pii.pii_key()  # fails fast in production without a key; warns once with the demo key
-    except pii.MissingKeyError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
     if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         console.print(f"[red]--month: expected YYYY-MM, got {month!r}[/red]")
         raise typer.Exit(2)
-    started = time.perf_counter()
-    outcome = run_pipeline(p, month=month)
+    with _warehouse_locked(p):
+        try:
+            key = pii.pii_key()  # fails fast in production without a key; warns with the demo key
+            check_key(p, key)
+        except (pii.MissingKeyError, pii.KeyMismatchError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        problem = preflight(p, month)
+        if problem:
+            console.print(f"[red]{problem}[/red]")
+            raise typer.Exit(2)
+        started = time.perf_counter()
+        outcome = run_pipeline(p, month=month)
     table = Table(
         title=f"collabstats run — {time.perf_counter() - started:.1f} s", show_header=False
     )
@@ -98,6 +107,65 @@ def run(
 
 
 @app.command()
+def rekey(
+    raw_dir: Path = RawDir,
+    warehouse_dir: Path = WarehouseDir,
+) -> None:
+    """Change the pseudonymisation key on purpose: rebuild every person key from the
+    ledgers in raw/ under the key now in COLLAB_PII_KEY, then run the whole pipeline."""
+    from pipelines.lib import pii
+    from pipelines.lib.pipeline_run import preflight, run_pipeline
+    from pipelines.lib.pipeline_run import rekey as forget
+
+    _logging()
+    p = _configure(raw_dir, warehouse_dir)
+    with _warehouse_locked(p):
+        try:
+            key = pii.pii_key()
+        except pii.MissingKeyError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        problem = preflight(p, None)
+        if problem:
+            console.print(f"[red]{problem}[/red]")
+            raise typer.Exit(2)
+        n = forget(p, key)
+        console.print(zh.REKEY.format(n=n, raw=p.raw_dir))
+        outcome = run_pipeline(p)
+    if not outcome.success:
+        console.print(f"[red]Run failed at: {', '.join(outcome.failed_steps)}.[/red]")
+        raise typer.Exit(1)
+    for label, value in outcome.summary:
+        console.print(f"{label}: {value}")
+
+
+@contextmanager
+def _warehouse_locked(p: settings.Paths) -> Iterator[None]:
+    """The whole command under the warehouse's write lock; a second run waits, then
+    refuses with a message (exit 2). SIGTERM ends the command like Ctrl-C (exit 130):
+    the lock goes with the process, and the next run finishes the work."""
+    from pipelines.lib.warehouse_lock import WarehouseBusy, warehouse_lock
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        with warehouse_lock(
+            p.warehouse_dir,
+            settings.lock_timeout(),
+            on_wait=lambda text: console.print(f"[yellow]{text}[/yellow]"),
+        ):
+            yield
+    except WarehouseBusy as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    except KeyboardInterrupt:
+        console.print(f"[red]{zh.RUN_ERRORS['interrupted']}[/red]")
+        raise typer.Exit(130) from None
+
+
+@app.command()
 def check(
     file: Path = typer.Argument(
         ..., exists=True, dir_okay=False, help="Ledger file (.xlsx or .csv)."
@@ -108,29 +176,45 @@ def check(
         help="placements|trainings|workshops|targets (default: from folder or headers).",
     ),
     period: str = typer.Option(
-        None, "--period", help="Reporting period YYYY-MM (default: folder name or this month)."
+        None,
+        "--period",
+        help="Reporting period YYYY-MM (default: the folder name, else the file name or a "
+        "title row such as 2024年11月; without any, the check asks for it and exits 2).",
     ),
     out: Path = typer.Option(
-        None, "--out", help="Folder for the problem list (default: beside the file)."
+        None,
+        "--out",
+        help="Folder for the problem list (default: the current folder; never under raw/).",
     ),
 ) -> None:
     """Pre-submission check: list the rows that would be rejected, with reasons; exit 1 if any."""
-    from pipelines.lib.checkfile import check_file
+    from pipelines.lib.checkfile import CheckError, check_file
 
     if kind is not None and kind not in spec.KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(spec.KINDS)}")
-    outcome = check_file(file, kind=kind, period=period, out_dir=out)
+    try:
+        outcome = check_file(file, kind=kind, period=period, out_dir=out)
+    except CheckError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if outcome.result.sub.period:
+        console.print(zh.CHECK["period"].format(period=outcome.result.sub.period))
     if outcome.result.status != "loaded":
         console.print(f"[red]{zh.CHECK['failed'].format(reason=outcome.result.message)}[/red]")
         raise typer.Exit(1)
+    if outcome.result.message:
+        console.print(outcome.result.message)
     if outcome.ok:
         console.print(f"[green]{zh.CHECK['ok'].format(n=outcome.result.rows_read)}[/green]")
         return
-    table = Table(*zh.CHECK["columns"][1:])
-    for row in outcome.problems.iter_rows():
-        table.add_row(*["" if v is None else str(v) for v in row[1:]])
+    problems = outcome.problems
+    sheet_col, row_col = zh.CHECK["columns"][:2]
+    shown = problems if problems[sheet_col].n_unique() > 1 else problems.drop(sheet_col)
+    table = Table(*shown.columns)
+    for row in shown.iter_rows():
+        table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
-    bad = outcome.problems[zh.CHECK["columns"][1]].n_unique()
+    bad = problems.select(sheet_col, row_col).n_unique()
     console.print(
         f"[red]{zh.CHECK['bad'].format(bad=bad, n=outcome.result.rows_read, path=outcome.report)}[/red]"
     )

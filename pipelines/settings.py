@@ -52,3 +52,9 @@ def duckdb_config() -> dict[str, str]:
     variable). Without a limit DuckDB may cache up to 80% of RAM; COLLAB_DUCKDB_MEMORY
     caps it (default 2GB) so a national year stays within a laptop's memory."""
     return {"memory_limit": os.environ.get("COLLAB_DUCKDB_MEMORY", "2GB")}
+
+
+def lock_timeout() -> float:
+    """Seconds a run waits for another run on the same warehouse before it gives up
+    (COLLAB_LOCK_TIMEOUT, default 600)."""
+    return float(os.environ.get("COLLAB_LOCK_TIMEOUT", "600"))

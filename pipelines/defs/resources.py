@@ -1,5 +1,6 @@
 """Resources: where the raw ledgers and the warehouse live, the PII key, and dbt."""
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,9 @@ from dagster_dbt import DbtCliResource
 from pipelines import settings
 from pipelines.defs.warehouse import dbt_in_process
 from pipelines.lib import pii
+from pipelines.lib.warehouse_lock import warehouse_lock
+
+log = logging.getLogger("collabstats")
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -30,15 +34,22 @@ class Warehouse(dg.ConfigurableResource):
         return pii.pii_key()
 
     @contextmanager
+    def lock(self) -> Iterator[None]:
+        """The warehouse's write lock (pipelines/lib/warehouse_lock.py): held by every
+        step that writes the build database, released by the kernel if the process dies."""
+        with warehouse_lock(self.paths.warehouse_dir, settings.lock_timeout(), log.warning):
+            yield
+
+    @contextmanager
     def build_db(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The person-level build database; one writer, closed after each asset so the
-        next step (dbt, publish) can open it."""
-        self.paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(self.paths.build_db), config=settings.duckdb_config())
-        try:
-            yield conn
-        finally:
-            conn.close()
+        """The person-level build database, under the write lock; closed after each asset
+        so the next step (dbt, publish) can open it."""
+        with self.lock():
+            conn = duckdb.connect(str(self.paths.build_db), config=settings.duckdb_config())
+            try:
+                yield conn
+            finally:
+                conn.close()
 
 
 class Dbt(DbtCliResource):

@@ -62,6 +62,7 @@ def ingest_kind(
     and the marks make the next run resolve those periods (its files are unchanged to
     it), so nothing is lost or left half-applied."""
     store.ensure_schema(conn)
+    store.ensure_key(conn, key)
     found = survey(raw_dir, kind, periods)
     subs = found.submissions
     summary = IngestSummary(kind, files_seen=len(subs), skipped=found.skipped)

@@ -9,6 +9,7 @@ stdnum.cn.ric on generated and corrupted IDs, so stdnum stays the reference.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import os
 from datetime import date
@@ -24,8 +25,6 @@ log = logging.getLogger(__name__)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 DEMO_KEY = b"collabstats-demo-key-not-for-real-data"
-
-PII_FIELDS = ("name", "id_number")
 
 
 class MissingKeyError(RuntimeError):
@@ -55,6 +54,21 @@ def _warn_demo_key() -> None:
 
 def is_demo_key(key: bytes) -> bool:
     return key == DEMO_KEY
+
+
+_FINGERPRINT_MESSAGE = b"collabstats: fingerprint of the pseudonymisation key, v1"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """HMAC of a fixed constant under the key: the same key always gives the same
+    fingerprint, and the fingerprint says nothing about the key (nor about any ID). The
+    build database keeps it, so a run under another key - which would give every person
+    a second pseudonym and silently grow every distinct count - refuses to start."""
+    return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()
+
+
+class KeyMismatchError(RuntimeError):
+    """The build database was built under another key (message for the data team)."""
 
 
 # --- validity, as expressions over a normalised ID column ----------------------------------

@@ -7,9 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import duckdb
+import psutil
 
-from pipelines.lib import zh
-from pipelines.lib.ingest import months_with_ledgers
+from pipelines import settings
+from pipelines.lib import pii, store, zh
+from pipelines.lib.ingest import discover, months_with_ledgers
 from pipelines.settings import Paths
 
 _STAGES = (
@@ -43,6 +45,106 @@ def _instance():
     return DagsterInstance.ephemeral()
 
 
+PID_TAG, STARTED_TAG = "collabstats/pid", "collabstats/process_started"
+
+
+def _alive(pid: int, started: float) -> bool:
+    """Whether the process that started a run still runs (not a zombie, not a new
+    process that reuses the pid)."""
+    try:
+        proc = psutil.Process(pid)
+        return proc.status() != psutil.STATUS_ZOMBIE and abs(proc.create_time() - started) < 1
+    except psutil.Error:
+        return False
+
+
+def fail_dead_runs(instance) -> list[str]:
+    """Mark failed the runs this command started whose process has died (kill -9, power
+    loss): they would otherwise stay 'started' for ever and hold the UI's run queue.
+    Runs the daemon launched are watched by run monitoring (dagster.yaml)."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    in_progress = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
+    dead = []
+    for run in instance.get_runs(filters=RunsFilter(statuses=in_progress)):
+        pid, started = run.tags.get(PID_TAG), run.tags.get(STARTED_TAG)
+        if pid and started and not _alive(int(pid), float(started)):
+            instance.report_run_failed(
+                run, f"the collabstats process (pid {pid}) died during the run"
+            )
+            dead.append(run.run_id)
+    return dead
+
+
+def preflight(paths: Paths, month: str | None) -> str | None:
+    """Why a run over `paths` has nothing to do (a message), or None. A month whose files
+    were all removed still runs: its rows must leave the warehouse."""
+    raw = paths.raw_dir
+    if not raw.is_dir():
+        return zh.RUN_ERRORS["no_raw_dir"].format(raw=raw)
+    logged = _logged_periods(paths)
+    if month is not None:
+        if month not in months_with_ledgers(raw) and month not in logged:
+            return zh.RUN_ERRORS["no_month"].format(month=month, raw=raw)
+        return None
+    if not months_with_ledgers(raw) and not discover(raw, "targets") and not logged:
+        return zh.RUN_ERRORS["no_ledgers"].format(raw=raw)
+    return None
+
+
+def _logged_periods(paths: Paths) -> set[str]:
+    """Periods with a current file version in the build database (none if there is none)."""
+    if not paths.build_db.exists():
+        return set()
+    con = duckdb.connect(str(paths.build_db), read_only=True)
+    try:
+        return {
+            r[0]
+            for r in con.execute(
+                "select distinct period from raw.ingestion_log where is_current and status <> 'skipped'"
+            ).fetchall()
+        }
+    except duckdb.CatalogException:
+        return set()
+    finally:
+        con.close()
+
+
+def check_key(paths: Paths, key: bytes) -> None:
+    """Raise pii.KeyMismatchError when the build database was built under another key
+    (before any Dagster start-up, so the refusal is immediate)."""
+    if not paths.build_db.exists():
+        return
+    con = duckdb.connect(str(paths.build_db), read_only=True)
+    try:
+        stored = store.stored_fingerprint(con)
+    except duckdb.CatalogException:
+        return
+    finally:
+        con.close()
+    if stored is not None and stored != pii.key_fingerprint(key):
+        raise pii.KeyMismatchError(zh.KEY_MISMATCH)
+
+
+def rekey(paths: Paths, key: bytes) -> int:
+    """The documented change of key: every person-level row leaves the build database,
+    and so do the dbt models built on them (rebuilt in full by the next run); the next
+    run reads every ledger in raw/ again and makes each person's key under `key`.
+    Returns the number of file versions that will be read again."""
+    with duckdb.connect(str(paths.build_db), config=settings.duckdb_config()) as con:
+        store.ensure_schema(con)
+        con.execute("begin transaction")
+        n = store.forget_person_rows(con, key)
+        for (schema,) in con.execute(
+            "select schema_name from duckdb_schemas() where database_name = current_database() "
+            "and schema_name not in ('main', 'raw', 'ingest', 'information_schema', 'pg_catalog')"
+        ).fetchall():
+            con.execute(f'drop schema "{schema}" cascade')
+        con.execute("drop table if exists ingest.dbt_reference_state")
+        con.execute("commit")
+    return n
+
+
 def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOutcome:
     """Materialise ingest (the range of months found, or one `month` as the monthly
     schedule and the sensor do), dbt and the serving file in one in-process run. Env vars
@@ -67,6 +169,9 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
         selection = [k for k in defs.resolve_asset_graph().get_all_asset_keys()
                      if k not in {AssetKey(["raw", x]) for x in ("placements", "trainings", "workshops")}]  # fmt: skip
     instance = instance or _instance()
+    fail_dead_runs(instance)
+    me = psutil.Process()
+    tags |= {PID_TAG: str(me.pid), STARTED_TAG: str(me.create_time())}
     # dbt parses the project while the ingest runs; the build starts from its manifest
     parse_dbt_ahead(paths.build_db)
     try:
@@ -96,23 +201,30 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
             failed.append(stat.step_key)
     outcome = RunOutcome(success=result.success, failed_steps=failed, timings=dict(timings))
     if result.success and paths.serving_db.exists():
-        outcome.summary = summarise(paths)
+        outcome.summary = summarise(paths, month)
     return outcome
 
 
-def summarise(paths: Paths) -> list[tuple[str, object]]:
+def _count(value: object) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def summarise(paths: Paths, month: str | None = None) -> list[tuple[str, object]]:
+    """Lines for the end of a run: files and rows, and per province the headline of
+    `month` (default: the latest period with metrics). A province without a figure in
+    that month shows —."""
     con = duckdb.connect(str(paths.serving_db), read_only=True)
     try:
         files, failed, read, loaded, rejected = con.execute(
-            "select count(*), count(*) filter (where status = 'failed'), sum(rows_read), sum(rows_loaded), "
-            "sum(rows_rejected) from ingestion_log where is_current"
+            "select count(*) filter (where status <> 'skipped'), count(*) filter (where status = 'failed'), "
+            "sum(rows_read), sum(rows_loaded), sum(rows_rejected) from ingestion_log where is_current"
         ).fetchone()
         rows: list[tuple[str, object]] = [
-            ("files (current)", files),
-            ("files unreadable", failed),
-            ("rows read / loaded / rejected", f"{read} / {loaded} / {rejected}"),
+            ("files (current)", _count(files)),
+            ("files unreadable", _count(failed)),
+            ("rows read / loaded / rejected", " / ".join(map(_count, (read, loaded, rejected)))),
         ]
-        latest = con.execute("select max(period) from metrics").fetchone()[0]
+        latest = month or con.execute("select max(period) from metrics").fetchone()[0]
         if latest:
             for name, persons, share in con.execute(
                 """
@@ -124,10 +236,11 @@ def summarise(paths: Paths) -> list[tuple[str, object]]:
                 """,
                 [latest],
             ).fetchall():
+                share_text = "—" if share is None else f"{share}%"
                 rows.append(
                     (
                         zh.RUN_HEADLINE.format(region=name, period=latest),
-                        f"{persons:.0f} / {share}%",
+                        f"{_count(persons)} / {share_text}",
                     )
                 )
         rows.append(("serving file", str(paths.serving_db)))

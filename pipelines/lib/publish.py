@@ -36,6 +36,7 @@ def publish(
     build_db: Path, serving_db: Path, parquet_dir: Path, schema: str = "marts"
 ) -> PublishResult:
     serving_db.parent.mkdir(parents=True, exist_ok=True)
+    _drop_leftovers(serving_db, parquet_dir)
     tag = uuid.uuid4().hex[:8]
     tmp = serving_db.with_name(f".{serving_db.name}.{tag}.tmp")
     tmp_parquet = parquet_dir.with_name(f".{parquet_dir.name}.{tag}.tmp")
@@ -78,6 +79,15 @@ def publish(
         if tmp_parquet.exists():
             _rmtree(tmp_parquet)
     return PublishResult(serving_db, tables, parquet_dir)
+
+
+def _drop_leftovers(serving_db: Path, parquet_dir: Path) -> None:
+    """Temporary files of a publish that was killed before its rename. The caller holds
+    the warehouse's write lock, so no other publish is writing them."""
+    for p in serving_db.parent.glob(f".{serving_db.name}.*.tmp*"):
+        p.unlink(missing_ok=True)
+    for p in parquet_dir.parent.glob(f".{parquet_dir.name}.*.tmp"):
+        _rmtree(p)
 
 
 def _swap_dir(new: Path, live: Path) -> None:

@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines.lib import spec, zh
+from pipelines.lib import pii, spec, zh
 from pipelines.lib.ingest import FileResult, Skipped, table_columns
 
 LOG_COLUMNS = """
@@ -43,10 +43,58 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(f"alter table raw.ingestion_log add column if not exists {column} BIGINT")
     conn.execute(f"create table if not exists raw.rejected_rows ({REJECTED_COLUMNS})")
     conn.execute("create table if not exists ingest.unresolved (kind VARCHAR, period VARCHAR)")
+    conn.execute(
+        "create table if not exists ingest.key_fingerprint (fingerprint VARCHAR NOT NULL, set_at TIMESTAMP)"
+    )
     for kind in spec.KINDS:
         cols = ", ".join(f"{c} {t}" for c, t in table_columns(kind).items())
         conn.execute(f"create table if not exists ingest.{kind}_candidates ({cols})")
         conn.execute(f"create table if not exists raw.{kind} ({cols})")
+
+
+def stored_fingerprint(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the key the person keys were made with (None: not recorded)."""
+    row = conn.execute("select fingerprint from ingest.key_fingerprint").fetchone()
+    return row[0] if row else None
+
+
+def has_person_rows(conn: duckdb.DuckDBPyConnection) -> bool:
+    return any(
+        conn.execute(f"select exists (select 1 from ingest.{k}_candidates)").fetchone()[0]
+        for k in spec.PERSON_KINDS
+    )
+
+
+def ensure_key(conn: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """Refuse a key other than the one the person keys were made with; record the key's
+    fingerprint on first use (and on a warehouse from before fingerprints were kept)."""
+    fingerprint = pii.key_fingerprint(key)
+    stored = stored_fingerprint(conn)
+    if stored is None:
+        conn.execute("insert into ingest.key_fingerprint values (?, now())", [fingerprint])
+    elif stored != fingerprint:
+        raise pii.KeyMismatchError(zh.KEY_MISMATCH)
+
+
+def forget_person_rows(conn: duckdb.DuckDBPyConnection, key: bytes) -> int:
+    """For a change of key: take every row and rejection out, make no file version
+    current (the log keeps them all), and record the new key's fingerprint. The next
+    ingest reads every file in raw/ again as new and makes the person keys under the new
+    key. Returns the number of file versions to be read again."""
+    n = conn.execute(
+        "select count(*) from raw.ingestion_log where is_current and status <> 'skipped'"
+    ).fetchone()[0]
+    for kind in spec.KINDS:
+        conn.execute(f"delete from ingest.{kind}_candidates")
+        conn.execute(f"delete from raw.{kind}")
+    conn.execute("delete from raw.rejected_rows")
+    conn.execute("delete from ingest.unresolved")
+    conn.execute(
+        "update raw.ingestion_log set is_current = false where is_current and status <> 'skipped'"
+    )
+    conn.execute("delete from ingest.key_fingerprint")
+    conn.execute("insert into ingest.key_fingerprint values (?, now())", [pii.key_fingerprint(key)])
+    return n
 
 
 def mark_unresolved(conn: duckdb.DuckDBPyConnection, kind: str, periods: list[str]) -> None:

@@ -246,6 +246,10 @@ CHECK = {
     "failed": "文件无法读取：{reason}",
     "sheet": "问题清单",
     "columns": ("工作表", "行号", "列", "填写内容", "问题"),
+    "period": "填报期：{period}",
+    "no_period": "无法确定“{file}”的填报期：文件夹名、文件名和标题行都没有写明年月。请用 --period YYYY-MM 指定（如 --period 2024-11）。",
+    "bad_period": "填报期“{period}”的格式不对，应为 YYYY-MM（目标任务为 YYYY）。",
+    "out_in_raw": "问题清单不能写入 raw/ 文件夹（{folder}），否则下次运行会把它当作台账。请用 --out 指定其他文件夹。",
 }
 
 # --- templates ---------------------------------------------------------------------------
@@ -281,12 +285,36 @@ TEMPLATE = {
     },
 }
 
+# The warehouse's write lock (pipelines/lib/warehouse_lock.py).
+LOCK = {
+    "waiting": "仓库 {folder} 正被另一个运行使用（{holder}），等待其结束……",
+    "busy": "仓库 {folder} 正被另一个运行使用（{holder}），已等待 {seconds} 秒仍未结束，本次运行放弃。请等它结束后再运行（COLLAB_LOCK_TIMEOUT 可调整等待秒数）。",
+}
+
+KEY_MISMATCH = (
+    "COLLAB_PII_KEY is not the key this warehouse was built with: every person would get a "
+    "second pseudonym and every distinct count would grow. Refusing to run. Use the key "
+    "the warehouse was built with, or change the key on purpose with `collabstats rekey` "
+    "(rebuilds every person key from the ledgers in raw/ under the key now set). "
+    "COLLAB_PII_KEY 与建库时使用的密钥不一致，本次运行已拒绝；如需更换密钥，请运行 collabstats rekey。"
+)
+
 DEMO_KEY_WARNING = (
     "COLLAB_PII_KEY is not set: using the built-in DEMO key. "
     "Pseudonyms are NOT protected; never use this with real ledgers."
 )
 
 FONT = "宋体"  # CJK font of every workbook we write
+
+# `collabstats run` refusing to start (one line each, for the data team).
+RUN_ERRORS = {
+    "no_raw_dir": "台账文件夹不存在：{raw}（用 --raw-dir 或 COLLAB_RAW_DIR 指定）",
+    "no_ledgers": "台账文件夹 {raw} 中没有任何台账（应放在 {raw}/<类别>/<YYYY-MM>/ 下），未运行。",
+    "no_month": "台账文件夹 {raw} 中没有 {month} 的台账，仓库中也没有该月的数据，未运行。",
+    "interrupted": "运行被中断；仓库未被破坏，重新运行即可从中断处继续。",
+}
+
+REKEY = "已清除按旧密钥生成的人员标识；将按新密钥重新读取 {raw} 中的 {n} 个台账文件。"
 
 RUN_HEADLINE = "{region} {period} 帮助农村劳动力就业人数 / 脱贫劳动力占比"
 

@@ -16,7 +16,6 @@ log = logging.getLogger("collabstats")
 # East–West cooperation in its current pairing (Guangdong with Guangxi and Guizhou) runs
 # from 2021; end_offset=1 makes the current month a partition as soon as it starts.
 MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offset=1)
-POOL = "duckdb_build"  # every writer of the build database; limit 1 in dagster.yaml
 
 
 def month_of(partition_key: str) -> str:
@@ -71,7 +70,6 @@ def _monthly_ingest_asset(kind: str) -> dg.AssetsDefinition:
         group_name="ingest",
         partitions_def=MONTHLY,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        pool=POOL,
         kinds={"duckdb", "polars"},
         check_specs=CHECK_SPECS(key),
         description=f"{zh.KIND_TITLES[kind]}: validated, pseudonymised rows of raw/{kind}/<YYYY-MM>/, one partition per reporting month.",
@@ -93,7 +91,6 @@ _TARGETS = dg.AssetKey(["raw", "targets"])
 @dg.asset(
     key=_TARGETS,
     group_name="ingest",
-    pool=POOL,
     kinds={"duckdb", "polars"},
     check_specs=CHECK_SPECS(_TARGETS, monthly=False),
     description=f"{zh.KIND_TITLES['targets']}: yearly targets from raw/targets/<YYYY>/ (few rows: reloaded whole).",

@@ -12,7 +12,6 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import settings
-from pipelines.defs.ingest.assets import POOL
 from pipelines.defs.resources import Dbt, Warehouse
 from pipelines.defs.warehouse import dbt_in_process
 from pipelines.lib import dbt_reference
@@ -64,7 +63,6 @@ class LayerTranslator(DagsterDbtTranslator):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=LayerTranslator(),
-    pool=POOL,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: Dbt, warehouse: Warehouse):
     """dbt build: seeds, models and their tests (tests surface as asset checks; an
@@ -85,14 +83,15 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: Dbt, warehouse: Warehouse
         context.log.info(f"reference data unchanged: {len(skip)} dbt nodes left out")
     # One target folder for every build, not dagster-dbt's fresh folder per run: dbt
     # keeps partial_parse.msgpack there and skips re-parsing the project (runs are
-    # serialised by the pool, so two builds never share it at once).
+    # serialised by the warehouse lock, so two builds never share it at once).
     # Unit tests run in CI (tests/test_dbt_unit_tests.py), not in production builds: as
     # dbt's documentation recommends, their inputs are static, so a data run gains
     # nothing from them; they cost ~3.5 s a run.
     args = ["build", "--exclude-resource-type", "unit_test"]
     if skip:
         args += ["--exclude", " ".join(skip), "--indirect-selection", "buildable"]
-    yield from dbt.in_process(args, context, BUILD_TARGET)
+    with warehouse.lock():
+        yield from dbt.in_process(args, context, BUILD_TARGET)
     if whole and not skip:  # in_process raised if the build failed
         with warehouse.build_db() as conn:
             dbt_reference.record(conn, manifest)
@@ -113,7 +112,6 @@ def _mart_keys() -> list[dg.AssetKey]:
     key="serving_file",
     group_name="serving",
     deps=_mart_keys(),
-    pool=POOL,
     kinds={"duckdb", "parquet"},
     description=(
         "serving.duckdb: marts, dimensions, metrics, ingestion_log and rejected_rows (masked), "
@@ -122,7 +120,8 @@ def _mart_keys() -> list[dg.AssetKey]:
 )
 def serving_file(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     p = warehouse.paths
-    result = publish(p.build_db, p.serving_db, p.marts_dir)
+    with warehouse.lock():
+        result = publish(p.build_db, p.serving_db, p.marts_dir)
     log.info("published %s (%d tables)", p.serving_db, len(result.tables))
     return dg.MaterializeResult(
         metadata={
