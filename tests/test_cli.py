@@ -128,7 +128,8 @@ def test_console_script_keeps_exit_codes_and_output(tmp_path):
     assert bad_month.returncode == 2
     assert "expected YYYY-MM" in bad_month.stdout
     bad = subprocess.run(
-        [exe, "check", _ledger(tmp_path, bad=True)], capture_output=True, text=True, env=env
-    )
+        [exe, "check", _ledger(tmp_path, bad=True)],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
     assert bad.returncode == 1
     assert zh.CHECK["bad"].split("{")[0] in bad.stdout

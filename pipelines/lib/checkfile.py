@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
-import xlsxwriter
 
-from pipelines.lib import store, zh
+from pipelines import settings
+from pipelines.lib import safe_output, spec, store, zh
 from pipelines.lib.ingest import FileResult, Submission, process_file
-from pipelines.lib.reading import no_header_error, sniff_kind
+from pipelines.lib.reading import LedgerFileError, no_header_error, read_raw, sniff_kind
 
 
 @dataclass
@@ -29,34 +29,101 @@ class CheckOutcome:
         return self.result.status == "loaded" and self.problems.height == 0
 
 
-def guess_period(path: Path, kind: str) -> str:
-    """The folder name when it is a period (raw/<kind>/<YYYY-MM>/), else this month."""
-    folder = path.parent.name
-    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", folder) or (
-        kind == "targets" and re.fullmatch(r"\d{4}", folder)
-    ):
-        return folder
-    today = date.today()
-    return str(today.year) if kind == "targets" else f"{today:%Y-%m}"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
+# 2024年11月 / 2024年1月 / 2024-11 / 2024.11 / 202411 in a file name or title row; the
+# digits must stand alone (not inside an ID number or a longer code).
+_PERIOD_IN_TEXT = re.compile(
+    r"(?<!\d)(20\d{2})\s*(?:年\s*|[-._/]?)(0?[1-9]|1[0-2])(?:\s*月|(?!\d))"
+)
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})\s*年")
+
+
+class CheckError(Exception):
+    """The check cannot start; the message is for the clerk (Chinese)."""
+
+
+def find_period(path: Path, kind: str, given: str | None = None) -> str | None:
+    """The reporting period of a file to check: `given` (--period), else the folder name
+    (raw/<kind>/<YYYY-MM>/), else the file name, else a title row above the header
+    (2024年11月, 202411). None when none of them says; the check never assumes the
+    current month. Targets: a year."""
+    if given:
+        return given
+    wanted = _YEAR if kind == "targets" else _MONTH
+    if wanted.match(path.parent.name):
+        return path.parent.name
+    for text in (path.stem, *title_rows(path)):
+        text = unicodedata.normalize("NFKC", str(text))
+        if kind == "targets" and (
+            m := _YEAR_IN_TEXT.search(text) or re.search(r"(?<!\d)(20\d{2})(?!\d)", text)
+        ):
+            return m.group(1)
+        if kind != "targets" and (m := _PERIOD_IN_TEXT.search(text)):
+            return f"{m.group(1)}-{int(m.group(2)):02d}"
+    return None
+
+
+def title_rows(path: Path) -> list[str]:
+    """The text of the rows above a ledger header (title rows), first sheet that has one."""
+    try:
+        ledger = read_raw(path, sniff_kind(path) or "placements")
+    except LedgerFileError:
+        return []
+    return [t for sheet in ledger.sheets for t in sheet.title_rows]
+
+
+def problem_list_folder(out_dir: Path | None, raw_dir: Path, checked: Path) -> Path:
+    """Where the problem list goes: --out, else the current folder; never under raw/
+    (the configured one) nor in the kind folder of a file checked where it lies
+    (raw/<kind>/<period>/), where the next run would find it."""
+    folder = (out_dir or Path.cwd()).resolve()
+    forbidden = {raw_dir.resolve()}
+    checked = checked.resolve()
+    if checked.parent.parent.name in spec.KINDS:  # its kind folder: where runs look
+        forbidden.add(checked.parent.parent)
+    for raw in forbidden:
+        if folder == raw or raw in folder.parents:
+            raise CheckError(zh.CHECK["out_in_raw"].format(folder=folder))
+    return folder
 
 
 def check_file(
-    path: Path, kind: str | None = None, period: str | None = None, out_dir: Path | None = None
+    path: Path,
+    kind: str | None = None,
+    period: str | None = None,
+    out_dir: Path | None = None,
+    raw_dir: Path | None = None,
 ) -> CheckOutcome:
+    """Check one file as a run would. Raises CheckError when the period cannot be found
+    or the problem list would land under raw/ (`raw_dir`, default the configured one)."""
     kind = (
         kind
         or (path.parent.parent.name if path.parent.parent.name in zh.KIND_TITLES else None)
         or sniff_kind(path)
     )
-    if kind is None:
+    if kind is None:  # nothing looks like a ledger: say why reading fails, if it does
+        try:
+            read_raw(path, "placements")
+            reason = no_header_error("placements").reason
+        except LedgerFileError as exc:
+            reason = (
+                exc.reason
+                if exc.code not in ("wrong_kind",)
+                else no_header_error("placements").reason
+            )
         result = FileResult(
-            Submission(path, path.name, "placements", "0000-01"),
-            "",
-            "failed",
-            message=no_header_error("placements").reason,
+            Submission(path, path.name, "placements", ""), "", "failed", message=reason
         )
         return CheckOutcome(result, pl.DataFrame(), None)
-    period = period or guess_period(path, kind)
+    folder = problem_list_folder(out_dir, raw_dir or settings.paths().raw_dir, path)
+    found = find_period(path, kind, period)
+    if found is None:
+        raise CheckError(zh.CHECK["no_period"].format(file=path.name))
+    wanted = r"\d{4}" if kind == "targets" else r"\d{4}-(0[1-9]|1[0-2])"
+    if not re.fullmatch(wanted, found):
+        raise CheckError(zh.CHECK["bad_period"].format(period=found))
+    period = found
     sub = Submission(path=path, rel=path.name, kind=kind, period=period)
     result = process_file(sub, key=os.urandom(32), sha256="check")
     if result.status != "loaded":
@@ -73,7 +140,6 @@ def check_file(
     problems.columns = list(zh.CHECK["columns"])
     report = None
     if problems.height:
-        folder = out_dir or path.parent
         folder.mkdir(parents=True, exist_ok=True)
         report = folder / f"{path.stem}_{zh.CHECK['sheet']}.xlsx"
         write_problems(report, problems)
@@ -81,7 +147,7 @@ def check_file(
 
 
 def write_problems(path: Path, problems: pl.DataFrame) -> None:
-    wb = xlsxwriter.Workbook(str(path))
+    wb = safe_output.workbook(path)
     ws = wb.add_worksheet(zh.CHECK["sheet"])
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": zh.FONT})
     cell = wb.add_format({"border": 1, "font_name": zh.FONT, "text_wrap": True})

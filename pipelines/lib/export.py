@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import xlsxwriter
 
-from pipelines.lib import zh
+from pipelines.lib import safe_output, zh
 from pipelines.lib.regions import divisions
 
 PERCENT_UNITS = {"%"}
@@ -158,7 +157,7 @@ def _differs_from_sum(report: Report, columns) -> bool:
 def write_workbook(report: Report, out_dir: Path) -> tuple[Path, list[Path]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{base_name(report)}.xlsx"
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})  # no temporary files
+    wb = safe_output.workbook(path, in_memory=True)  # no temporary files
     base = {"font_name": zh.FONT, "font_size": 11, "valign": "vcenter"}
     fmt = {
         "title": wb.add_format({**base, "font_size": 16, "bold": True, "align": "center"}),
@@ -318,10 +317,10 @@ def _write_csv(out_dir: Path, report: Report, sheet_name: str, header, rows, col
             f"{label}(%)" if ind.endswith(("_rate", "_share")) else label
             for (ind, _), label in zip(columns, header[1:], strict=True)
         ]
-        w.writerow(labels)
+        w.writerow([safe_output.csv_text(label) for label in labels])
         for name, cells in rows:
             w.writerow(
-                [name]
+                [safe_output.csv_text(name)]
                 + [
                     zh.REPORT["missing"]
                     if not ok or v is None

@@ -55,6 +55,7 @@ class RawLedger:
     skipped_total: int = 0
     skipped_footer: int = 0
     unknown_columns: list[str] = field(default_factory=list)
+    title_rows: list[str] = field(default_factory=list)  # text above the header
 
     rows: int = 0  # data rows, set by shape_batch
 
@@ -137,7 +138,7 @@ def _decode(data: bytes) -> tuple[str, bytes]:
     return text, text.encode("utf-8")
 
 
-def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
+def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int, list[str]]:
     data = path.read_bytes()
     if not data.strip():
         raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
@@ -182,7 +183,11 @@ def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int]:
         raise LedgerFileError(
             "bad_csv", zh.FILE_ERRORS["bad_csv"].format(line="?", detail=str(exc)[:80])
         ) from exc
-    return "", frame, h
+    return "", frame, h, _titles(head[:h])
+
+
+def _titles(rows: list) -> list[str]:
+    return [t for t in (" ".join(str(c) for c in r if c not in (None, "")) for r in rows) if t]
 
 
 def _parse_whole(text: str) -> None:
@@ -215,7 +220,9 @@ def _csv_error(line: int, exc: csv.Error) -> LedgerFileError:
     return LedgerFileError("bad_csv", zh.FILE_ERRORS["bad_csv"].format(line=line, detail=text[:80]))
 
 
-def _read_xlsx(path: Path, kind: str) -> tuple[list[tuple[str, pl.DataFrame, int]], list]:
+def _read_xlsx(
+    path: Path, kind: str
+) -> tuple[list[tuple[str, pl.DataFrame, int, list[str]]], list]:
     """Every sheet that carries a header of `kind`: (sheet, frame from the header row on,
     header index); and (sheet, why) for the sheets not read."""
     if path.stat().st_size == 0:
@@ -230,7 +237,7 @@ def _read_xlsx(path: Path, kind: str) -> tuple[list[tuple[str, pl.DataFrame, int
         ) from exc
     except (zipfile.BadZipFile, Exception) as exc:  # calamine raises several types
         raise LedgerFileError("not_xlsx", zh.FILE_ERRORS["not_xlsx"]) from exc
-    read: list[tuple[str, pl.DataFrame, int]] = []
+    read: list[tuple[str, pl.DataFrame, int, list[str]]] = []
     others: list[tuple[str, str]] = []
     wrong_kind: str | None = None
     for sheet_name in reader.sheet_names:
@@ -260,7 +267,7 @@ def _read_xlsx(path: Path, kind: str) -> tuple[list[tuple[str, pl.DataFrame, int
             _numeric_id_cells(reader, sheet_name, frame.row(h), kind, offset)
         )
         # The header is row h of the frame; feed it back as the first row like the CSV path.
-        read.append((sheet_name, frame.slice(h), h))
+        read.append((sheet_name, frame.slice(h), h, _titles(frame.head(h).rows())))
     if not read:
         if wrong_kind:
             raise LedgerFileError(
@@ -354,11 +361,10 @@ def read_raw(path: Path, kind: str) -> LedgerFile:
 def _read_raw(path: Path, kind: str) -> LedgerFile:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        sheet, frame, h = _read_csv(path, kind)
-        return LedgerFile([_map_columns(kind, sheet, frame, h)])
+        return LedgerFile([_map_columns(kind, *_read_csv(path, kind))])
     if suffix in (".xlsx", ".xlsm"):
         read, others = _read_xlsx(path, kind)
-        return LedgerFile([_map_columns(kind, s, f, h) for s, f, h in read], others)
+        return LedgerFile([_map_columns(kind, *sheet) for sheet in read], others)
     raise LedgerFileError("unsupported", zh.FILE_ERRORS["unsupported"])
 
 
@@ -370,7 +376,9 @@ def read_ledger(path: Path, kind: str) -> LedgerFile:
     return ledger
 
 
-def _map_columns(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) -> RawLedger:
+def _map_columns(
+    kind: str, sheet: str, frame: pl.DataFrame, header_idx: int, titles: list[str]
+) -> RawLedger:
     """First row of `frame` is the header; the rest are candidate data rows. Only cheap
     per-file work here: a rename and select (one file is often 30 rows; the cleaning
     and row classification run once per batch in shape_batch)."""
@@ -409,6 +417,7 @@ def _map_columns(kind: str, sheet: str, frame: pl.DataFrame, header_idx: int) ->
         frame=pl.DataFrame(columns, height=body.height),
         header_row=header_idx + 1,
         unknown_columns=unknown,
+        title_rows=titles,
     )
 
 

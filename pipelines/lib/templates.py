@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
-
-from pipelines.lib import spec, zh
+from pipelines.lib import safe_output, spec, zh
 
 TEMPLATE_ROWS = 2000  # rows that carry drop-downs and formats
 
@@ -17,7 +15,7 @@ def write_template(kind: str, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     title = zh.KIND_TITLES[kind]
     path = out_dir / zh.TEMPLATE["file"].format(title=title)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = safe_output.workbook(path)
     font = {"font_name": zh.FONT, "font_size": 11}
     title_fmt = wb.add_format({**font, "bold": True, "font_size": 14, "align": "center"})
     req_fmt = wb.add_format(
