@@ -4,16 +4,18 @@ Counties come from the reference divisions (Guangxi and Guizhou; every province 
 2M persons). IDs are valid (check digit, birth date, some under historical codes);
 about half of those helped are 脱贫劳动力; destinations split ~45/20/35 between 广东省,
 东部其他省份 and 省内就近; 20% of people have a second placement later in the year. At
-the `messy` rate rows are broken (bad check digit, missing category, unknown region,
-unreadable date) and files take the shapes DESIGN lists (title rows, 合计, GBK, date
-forms). Deterministic for a seed; generated and written one county at a time, vectorised
+the `messy` rate placement rows are broken (bad check digit, missing category, unknown
+region, unreadable date, an ID Excel turned into a float), and messy files take, in
+turn, each ledger dialect of dialects.DIALECTS - csv or xlsx whatever `fmt` says, so a
+messy set covers them all. `GenerateStats.written` says, per file, its dialect, rows
+and broken rows: what reading it must give. Deterministic for a seed; generated and written one county at a time, vectorised
 (numpy + Polars), so memory holds one county's rows, never the whole set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from pipelines.lib import pii, spec, synth, zh
+from pipelines.lib import dialects, pii, spec, synth, zh
 from pipelines.lib.regions import divisions
 
 _SURNAMES = list(synth.SURNAMES)
@@ -37,14 +39,27 @@ _EMPLOYERS = [
     "本县帮扶车间",
     "县城建筑工地",
 ]
-_DATE_STYLES = ("iso", "slash", "dot", "cn")
 BIG = 2_000_000
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """One ledger written: where, in which dialect, and what reading it must give."""
+
+    rel: str  # path under the output folder
+    kind: str
+    dialect: str  # a dialects.DIALECTS name, or "plain"
+    rows: int  # data rows written
+    broken: int  # of them, rows written broken on purpose (each must be rejected)
+    poverty_clean: int  # clean rows whose 是否脱贫劳动力 is 是 (0 for workshops)
 
 
 @dataclass
 class GenerateStats:
     counties: int = 0
     files: int = 0
+    messy_files: int = 0
+    written: list[GeneratedFile] = field(default_factory=list)
     placement_rows: int = 0
     training_rows: int = 0
     workshop_rows: int = 0
@@ -144,15 +159,22 @@ def _placements(rng: np.random.Generator, people: pl.DataFrame, year: int) -> pl
     return rows
 
 
+BROKEN, LOST = "_broken", "_lost_digits"  # row marks: rejected when read; ID written as a float
+
+
 def _mess(rng: np.random.Generator, rows: pl.DataFrame, rate: float) -> pl.DataFrame:
-    """Break a `rate` share of rows in one of four ways."""
+    """Break a `rate` share of rows in one of five ways (bad check digit, missing
+    category, unknown region, unreadable date, an ID that went through a spreadsheet
+    number), marking them in `_broken` (and `_lost_digits` for the last)."""
     if rate <= 0 or rows.height == 0:
-        return rows
+        return rows.with_columns(pl.lit(False).alias(BROKEN), pl.lit(False).alias(LOST))
     broken = rng.random(rows.height) < rate
-    how = rng.integers(0, 4, rows.height)
+    how = rng.integers(0, 5, rows.height)
     idn = pl.col("id_number")
     wrong = pl.when(idn.str.slice(17, 1) == "0").then(pl.lit("1")).otherwise(pl.lit("0"))
     return rows.with_columns(
+        pl.Series(BROKEN, broken),
+        pl.Series(LOST, broken & (how == 4)),
         id_number=pl.when(pl.Series(broken & (how == 0)))
         .then(idn.str.slice(0, 17) + wrong)
         .otherwise(idn),
@@ -249,6 +271,26 @@ def _ordered(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _poverty_clean(part: pl.DataFrame) -> int:
+    if "is_poverty" not in part.columns:
+        return 0
+    return int(((part["is_poverty"] == "是") & ~part[BROKEN]).sum())
+
+
+def _lost_as_float_text(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows marked lost-digits carry their ID as Excel exports a number cell: 4.52127E+17."""
+    if "id_number" not in rows.columns or not rows[LOST].any():
+        return rows
+    sci = (
+        pl.col("id_number")
+        .cast(pl.Float64, strict=False)
+        .map_elements(lambda v: f"{v:.5E}", return_dtype=pl.String)
+    )
+    return rows.with_columns(
+        id_number=pl.when(pl.col(LOST)).then(sci).otherwise(pl.col("id_number"))
+    )
+
+
 def write_ledger(
     path: Path,
     kind: str,
@@ -331,16 +373,33 @@ def generate(
         ):
             if frame.height == 0:
                 continue
-            for (month,), part in frame.partition_by("_month", as_dict=True).items():
+            if BROKEN not in frame.columns:
+                frame = frame.with_columns(pl.lit(False).alias(BROKEN), pl.lit(False).alias(LOST))
+            for (month,), part in sorted(frame.partition_by("_month", as_dict=True).items()):
                 period = f"{year}-{int(month):02d}"
                 messy_file = messy > 0 and crng.random() < max(messy * 5, 0.2)
-                write_ledger(
-                    out / kind / period / f"{names[county]}_{county}.{fmt}", kind, part.drop("_month"), fmt,
-                    title=f"{names[county]}{year}年{int(month)}月{zh.KIND_TITLES[kind]}" if messy_file else None,
-                    total=messy_file, encoding="gbk" if messy_file and crng.random() < 0.5 else "utf-8",
-                    date_style=_DATE_STYLES[int(crng.integers(0, 4))] if messy_file else "iso",
-                )  # fmt: skip
+                title = f"{names[county]}{year}年{int(month)}月{zh.KIND_TITLES[kind]}"
+                rows = _ordered(kind, _lost_as_float_text(part))
+                lost = frozenset(np.flatnonzero(part[LOST].to_numpy()).tolist())
+                if messy_file:
+                    dialect = dialects.style_for(
+                        dialects.DIALECTS[stats.messy_files % len(dialects.DIALECTS)], kind, rows
+                    )
+                    stats.messy_files += 1
+                    rel = f"{kind}/{period}/{names[county]}_{county}.{dialect.fmt}"
+                    dialects.write(out / rel, kind, rows, dialect, title, lost)
+                else:
+                    dialect = None
+                    rel = f"{kind}/{period}/{names[county]}_{county}.{fmt}"
+                    write_ledger(out / rel, kind, rows, fmt, None, False, "utf-8", "iso")
                 stats.files += 1
+                stats.written.append(
+                    GeneratedFile(
+                        rel, kind, dialect.name if dialect else "plain", part.height,
+                        int(part[BROKEN].sum()),
+                        _poverty_clean(part),
+                    )
+                )  # fmt: skip
                 setattr(
                     stats, f"{kind[:-1]}_rows", getattr(stats, f"{kind[:-1]}_rows") + part.height
                 )
