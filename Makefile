@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test lint ui samples bench bench-quick clean
+.PHONY: setup run test test-fast lint ui samples bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ run: setup $(DAGSTER_HOME)/dagster.yaml
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The inner loop: everything but the tests marked e2e (whole pipeline runs).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not e2e"
 
 lint: setup
 	$(BIN)/ruff check pipelines tests bench
