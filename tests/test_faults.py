@@ -179,6 +179,19 @@ def test_check_without_any_period_asks_for_one_and_never_assumes_this_month(tmp_
     assert "晚于填报期末（2024-11-30）" in checked.output
 
 
+def test_check_names_columns_as_the_clerks_header_row_and_dates_as_dates(tmp_path):
+    rows = _rows(_people(2), "2024-11")
+    rows[0]["id_number"] = synth.corrupt_check(rows[0]["id_number"])
+    rows[1]["employment_date"] = date(2027, 3, 15)  # a date cell, after the period
+    f = tmp_path / "placements" / "2024-11" / "金秀县.xlsx"
+    synth.write_xlsx(f, "placements", rows, header_variant=2)  # 公民身份号码, 上岗时间
+    result = _check([f, "--out", tmp_path / "out"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "公民身份号码（身份证号码）" in result.output
+    assert "上岗时间（就业日期）" in result.output
+    assert "2027-03-15" in result.output and "00:00:00" not in result.output
+
+
 # --- 5. one bad CSV never stops a kind --------------------------------------------------
 
 

@@ -427,6 +427,29 @@ def process_files(
     return [results[s.rel] for s in subs]
 
 
+def _clerks_headers(kind: str, rejections: pl.DataFrame, sheets: list) -> pl.DataFrame:
+    """Name a rejected cell's column as the clerk's own header row does, with the
+    standard name beside it where they differ: 公民身份号码（身份证号码）."""
+    labels = [
+        (i, sheet.sheet, spec.header(kind, name), f"{written}（{spec.header(kind, name)}）")
+        for i, sheet in sheets
+        for name, written in sheet.written_headers.items()
+        if spec.normalise_header(written) != spec.normalise_header(spec.header(kind, name))
+    ]
+    if not labels or rejections.height == 0:
+        return rejections
+    own = pl.DataFrame(
+        labels,
+        schema={FILE: pl.Int32, SHEET: pl.String, "column": pl.String, "_own": pl.String},
+        orient="row",
+    )
+    return (
+        rejections.join(own, on=[FILE, SHEET, "column"], how="left", maintain_order="left")
+        .with_columns(pl.coalesce("_own", "column").alias("column"))
+        .drop("_own")
+    )
+
+
 def _process_batch(
     kind: str, members: list[Member], key: bytes, results: dict[str, FileResult]
 ) -> None:
@@ -439,6 +462,7 @@ def _process_batch(
     first = members[0][0]
     ctx = Context(period_end=first.period_end, year=first.year)
     valid, rejections = validate(kind, normalise(kind, frame), ctx)
+    rejections = _clerks_headers(kind, rejections, sheets)
     loaded = prepare(kind, valid, key)
     derived, odd = _per_file_counts(loaded)
     loaded = loaded.drop("_id_region_unknown", strict=False)

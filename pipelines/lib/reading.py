@@ -56,6 +56,7 @@ class RawLedger:
     skipped_footer: int = 0
     unknown_columns: list[str] = field(default_factory=list)
     title_rows: list[str] = field(default_factory=list)  # text above the header
+    written_headers: dict[str, str] = field(default_factory=dict)  # field → header as written
 
     rows: int = 0  # data rows, set by shape_batch
 
@@ -385,6 +386,7 @@ def _map_columns(
     header = frame.row(0)
     lookup = spec.header_lookup(kind)
     mapping: dict[str, str] = {}
+    written: dict[str, str] = {}  # field → its header as the clerk wrote it
     unknown: list[str] = []
     for col, cell in zip(frame.columns, header, strict=False):
         if col == ID_NUMERIC:
@@ -393,6 +395,7 @@ def _map_columns(
         name = lookup.get(key)
         if name is not None and name not in mapping.values():
             mapping[col] = name
+            written[name] = re.sub(r"\s+", "", str(cell))
         elif key:
             unknown.append(str(cell).strip())
     missing = [
@@ -418,6 +421,7 @@ def _map_columns(
         header_row=header_idx + 1,
         unknown_columns=unknown,
         title_rows=titles,
+        written_headers=written,
     )
 
 

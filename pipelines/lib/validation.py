@@ -226,6 +226,8 @@ def _validate(kind: str, frame: pl.DataFrame, ctx: Context) -> tuple[pl.DataFram
             if field == "id_number"
             else pii.mask_name(raw)
             if field == "name"
+            else raw.str.replace(r" 00:00:00$", "")  # a date cell reads back with a time
+            if spec.field(kind, field).type == "date"
             else raw
         )
         picked = indexed.join(
