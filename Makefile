@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # The stamp is keyed on pyproject.toml so a dependency change reinstalls.
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# dbt, dagster and collabstats from the venv, also for the processes `dagster dev` starts.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: setup run test test-fast lint ui samples bench bench-quick clean
 

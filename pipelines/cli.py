@@ -8,10 +8,8 @@ so `check` and `template` start fast on a clerk's laptop.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import signal
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,11 +42,8 @@ WarehouseDir = typer.Option(
 
 
 def _configure(raw_dir: Path | None, warehouse_dir: Path | None) -> settings.Paths:
-    """Resolve paths (flag > env > default) and export them for the Dagster resources."""
-    p = settings.paths(raw_dir, warehouse_dir)
-    os.environ["COLLAB_RAW_DIR"] = str(p.raw_dir)
-    os.environ["COLLAB_WAREHOUSE_DIR"] = str(p.warehouse_dir)
-    return p
+    """Paths: flag > environment > default (the run passes them to the resources)."""
+    return settings.paths(raw_dir, warehouse_dir)
 
 
 def _logging() -> None:
@@ -294,27 +289,8 @@ def generate(
 
 
 def main() -> None:
-    """The `collabstats` console script: the command, then a quick exit.
-
-    A finished `collabstats run` spent 1.0-1.8 s more in the interpreter's teardown
-    (freeing the modules and objects of Dagster, dbt, pandera, Polars), a cost every run
-    paid, be it a month or a national year. When the command has returned, everything
-    it wrote is closed (DuckDB connections, workbooks, the Dagster instance's storage
-    commits each event) and its worker processes are joined, so the process flushes its
-    output and leaves with os._exit. An exception other than an exit still unwinds
-    normally. Tests call `app` through Typer's runner, never this."""
-    try:
-        app()
-        code: int | str | None = 0
-    except SystemExit as exc:
-        code = exc.code
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    if isinstance(code, str):  # SystemExit("message") prints it and exits with 1
-        print(code, file=sys.stderr, flush=True)
-        code = 1
-    os._exit(code or 0)
+    """The `collabstats` console script."""
+    app()
 
 
 if __name__ == "__main__":

@@ -105,8 +105,7 @@ def test_run_one_month_loads_that_month_only(scenario_run, tmp_path, monkeypatch
 
 
 def test_console_script_keeps_exit_codes_and_output(tmp_path):
-    """The installed `collabstats` leaves with os._exit after the command (pipelines.cli
-    main): what it printed must be flushed and its exit code kept."""
+    """The installed `collabstats` script keeps its exit codes and what it printed."""
     import os
     import subprocess
     import sys

@@ -1,9 +1,10 @@
 """A warehouse brought up to date month by month equals one built from scratch.
 
-The period-incremental dbt models (macros/period_incremental.sql) recompute only the
-months from the earliest changed one on. This builds January–September, then adds
-October–December while replacing, removing and re-reporting files in earlier months, and
-checks every published figure against a fresh build of the same ledgers."""
+The incremental dbt models (models/intermediate/by_period, macros/changed_periods.sql)
+recompute only the months from the earliest one the ingest recorded as changed. This
+builds January–September, then adds October–December while replacing, removing and
+re-reporting files in earlier months, checks that the ingest recorded exactly those
+months, and every published figure against a fresh build of the same ledgers."""
 
 from __future__ import annotations
 
@@ -15,16 +16,13 @@ import polars as pl
 import pytest
 
 from pipelines.lib.generate import generate
+from pipelines.lib.load import ingest_kind
 from pipelines.lib.pipeline_run import run_pipeline
 from pipelines.settings import paths
+from tests.conftest import TEST_KEY
 
 LATE = ("2024-10", "2024-11", "2024-12")
-MODELS = {  # incremental model: the months whose fingerprints the changes below move
-    "int_employment_firsts_counted": {"2024-05", *LATE},
-    "int_training_cumulated": {"2024-08", *LATE},
-    "int_workshop_stocks_summed": {"2024-08", *LATE},
-    "int_unaccounted_rows": {"2024-05", "2024-08", *LATE},
-}
+KINDS = ("placements", "trainings", "workshops", "targets")
 
 
 def _run(raw: Path, wh: Path, monkeypatch) -> None:
@@ -45,13 +43,12 @@ def _published(wh: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def _state(wh: Path, model: str) -> dict[tuple[str, str], str]:
+def _changed(wh: Path) -> set[str]:
     con = duckdb.connect(str(wh / "build.duckdb"), read_only=True)
     try:
-        rows = con.execute(f"select * from intermediate.{model}__state").fetchall()
+        return {p for (p,) in con.execute("select period from ingest.changed_periods").fetchall()}
     finally:
         con.close()
-    return {(source, period): fp for source, period, fp in rows}
 
 
 def _first(raw: Path, kind: str, period: str) -> Path:
@@ -75,7 +72,7 @@ def test_month_by_month_equals_a_fresh_build(generated, tmp_path, monkeypatch):
 
     wh = tmp_path / "wh"
     _run(raw, wh, monkeypatch)
-    before = {m: _state(wh, m) for m in MODELS}
+    assert _changed(wh) == set()  # a successful build leaves no month to recompute
 
     # October to December arrive ...
     for month in held.glob("*/*"):
@@ -96,19 +93,17 @@ def test_month_by_month_equals_a_fresh_build(generated, tmp_path, monkeypatch):
     again.write_csv(raw / "trainings" / "2024-11" / f"补报_{feb.name}")
     assert not (raw / "trainings" / "2024-12").exists()
 
+    # the ingest records exactly the months whose rows changed ...
+    con = duckdb.connect(str(wh / "build.duckdb"))
+    for kind in KINDS:
+        ingest_kind(con, raw, kind, TEST_KEY.encode())
+    con.close()
+    assert _changed(wh) == {"2024-05", "2024-08", *LATE}
+    # ... and the build recomputes them, then clears them
     _run(raw, wh, monkeypatch)
+    assert _changed(wh) == set()
     fresh = tmp_path / "fresh"
     _run(raw, fresh, monkeypatch)
-
-    # the fingerprints saw exactly the months that changed, per model
-    for model, months in MODELS.items():
-        after = _state(wh, model)
-        changed = {
-            k[1]
-            for k in before[model].keys() | after.keys()
-            if before[model].get(k) != after.get(k)
-        }
-        assert changed == months, model
 
     ours, theirs = _published(wh), _published(fresh)
     assert len(ours["metrics"]) > 1500

@@ -1,17 +1,14 @@
-"""Resources: where the raw ledgers and the warehouse live, the PII key, and dbt."""
+"""Resources: where the raw ledgers and the warehouse live, and the PII key (dbt's
+resource is dagster-dbt's DbtCliResource, set in definitions.py)."""
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
 
 from pipelines import settings
-from pipelines.defs.warehouse import dbt_in_process
 from pipelines.lib import pii
 from pipelines.lib.warehouse_lock import warehouse_lock
 
@@ -50,20 +47,3 @@ class Warehouse(dg.ConfigurableResource):
                 yield conn
             finally:
                 conn.close()
-
-
-class Dbt(DbtCliResource):
-    """dagster-dbt's dbt resource; `in_process` runs a dbt command in this process rather
-    than the subprocess `cli` starts (pipelines/defs/warehouse/dbt_in_process.py)."""
-
-    def in_process(
-        self, args: Sequence[str], context: dg.AssetExecutionContext, target_path: Path
-    ) -> Iterator[Any]:
-        project_dir = Path(self.project_dir)
-        return dbt_in_process.run(
-            args,
-            context,
-            project_dir=project_dir,
-            profiles_dir=Path(self.profiles_dir) if self.profiles_dir else project_dir,
-            target_path=target_path,
-        )

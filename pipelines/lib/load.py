@@ -128,8 +128,9 @@ def ingest_kind(
                 summary.removed += 1
                 summary.touched_periods.add(period)
         summary.touched_periods |= store.unresolved(conn, kind)  # incl. a crashed run's
-        store.resolve(conn, kind, summary.touched_periods)
+        resolved = store.resolve(conn, kind, summary.touched_periods)
         store.clear_unresolved(conn, kind)
+        store.mark_changed(conn, resolved)  # what dbt recomputes (macros/changed_periods.sql)
     return summary
 
 

@@ -140,21 +140,22 @@ def rekey(paths: Paths, key: bytes) -> int:
             "and schema_name not in ('main', 'raw', 'ingest', 'information_schema', 'pg_catalog')"
         ).fetchall():
             con.execute(f'drop schema "{schema}" cascade')
-        con.execute("drop table if exists ingest.dbt_reference_state")
+        con.execute("drop table if exists ingest.dbt_state")  # the next build: a full refresh
         con.execute("commit")
     return n
 
 
 def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOutcome:
     """Materialise ingest (the range of months found, or one `month` as the monthly
-    schedule and the sensor do), dbt and the serving file in one in-process run. Env vars
-    must already point at `paths` (the CLI sets them)."""
+    schedule and the sensor do), dbt and the serving file in one in-process run over
+    `paths` (given to the Warehouse resource as run config)."""
     from dagster import AssetKey
 
+    from pipelines.defs.warehouse.project import prepare
+
+    prepare()  # the dbt manifest the definitions are built from
     from pipelines.definitions import defs
     from pipelines.defs.ingest.assets import partition_of
-    from pipelines.defs.warehouse import dbt_in_process
-    from pipelines.defs.warehouse.assets import parse_dbt_ahead
 
     job = defs.resolve_job_def("pipeline_job")
     rng = (month, month) if month else month_range(paths)
@@ -172,19 +173,25 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
     fail_dead_runs(instance)
     me = psutil.Process()
     tags |= {PID_TAG: str(me.pid), STARTED_TAG: str(me.create_time())}
-    # dbt parses the project while the ingest runs; the build starts from its manifest
-    parse_dbt_ahead(paths.build_db)
-    try:
-        result = job.execute_in_process(
-            instance=instance,
-            tags=tags,
-            raise_on_error=False,
-            asset_selection=selection,
+    result = job.execute_in_process(
+        instance=instance,
+        tags=tags,
+        raise_on_error=False,
+        asset_selection=selection,
+        run_config={
             # Dagster's own console log is for the UI; the CLI prints progress itself.
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
-    finally:  # a run that failed before dbt: the parse still ends before we return
-        dbt_in_process.wait()
+            "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            # the folders of this run, whatever the environment says
+            "resources": {
+                "warehouse": {
+                    "config": {
+                        "raw_dir": str(paths.raw_dir),
+                        "warehouse_dir": str(paths.warehouse_dir),
+                    }
+                }
+            },
+        },
+    )
     timings: dict[str, float] = defaultdict(float)
     failed = []
     for stat in instance.get_run_step_stats(result.run_id):

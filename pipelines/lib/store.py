@@ -43,6 +43,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(f"alter table raw.ingestion_log add column if not exists {column} BIGINT")
     conn.execute(f"create table if not exists raw.rejected_rows ({REJECTED_COLUMNS})")
     conn.execute("create table if not exists ingest.unresolved (kind VARCHAR, period VARCHAR)")
+    conn.execute("create table if not exists ingest.changed_periods (period VARCHAR PRIMARY KEY)")
     conn.execute(
         "create table if not exists ingest.key_fingerprint (fingerprint VARCHAR NOT NULL, set_at TIMESTAMP)"
     )
@@ -89,12 +90,22 @@ def forget_person_rows(conn: duckdb.DuckDBPyConnection, key: bytes) -> int:
         conn.execute(f"delete from raw.{kind}")
     conn.execute("delete from raw.rejected_rows")
     conn.execute("delete from ingest.unresolved")
+    conn.execute("delete from ingest.changed_periods")
     conn.execute(
         "update raw.ingestion_log set is_current = false where is_current and status <> 'skipped'"
     )
     conn.execute("delete from ingest.key_fingerprint")
     conn.execute("insert into ingest.key_fingerprint values (?, now())", [pii.key_fingerprint(key)])
     return n
+
+
+def mark_changed(conn: duckdb.DuckDBPyConnection, periods: Iterable[str]) -> None:
+    """Record periods whose rows changed, for dbt's incremental models
+    (dbt_project/macros/changed_periods.sql). Call inside the transaction that changes them."""
+    conn.execute(
+        "insert or ignore into ingest.changed_periods select distinct unnest(?::varchar[])",
+        [sorted(set(periods))],
+    )
 
 
 def mark_unresolved(conn: duckdb.DuckDBPyConnection, kind: str, periods: list[str]) -> None:
@@ -312,12 +323,13 @@ def remove(conn: duckdb.DuckDBPyConnection, rel: str, kind: str, period: str) ->
     )
 
 
-def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) -> None:
+def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) -> set[str]:
     """Rebuild raw.<kind> for `periods` from the candidates: class conflicts (trainings)
-    and duplicates become rejections; then refresh the touched files' counts."""
+    and duplicates become rejections; then refresh the touched files' counts. Returns the
+    periods resolved (for trainings, also the months of classes whose verdict changed)."""
     periods = set(periods)
     if not periods:
-        return
+        return set()
     conflict = "false"
     if kind == "trainings":
         # A class spans months and files: its consistency is judged over all of them.
@@ -436,3 +448,4 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
         """,
         [kind],
     )
+    return set(periods)

@@ -10,6 +10,13 @@ The lock is re-entrant within a process: the CLI holds it for a whole run while 
 assets inside the run take it again. A second process waits up to `timeout` seconds,
 saying once who holds it, then gives up with WarehouseBusy; the wait is a sleep loop,
 so Ctrl-C and SIGTERM end it at once.
+
+A run killed during dbt leaves its dbt subprocess behind (nothing kills a child when
+its parent dies), still holding DuckDB's own lock on the build database. Whoever takes
+the warehouse lock next ends such orphans first: a process that has a file of this
+warehouse open, runs dbt, and was orphaned (its parent is init or another reaper of
+orphans). Its work is not lost: the months it was recomputing are still recorded as
+changed.
 """
 
 from __future__ import annotations
@@ -24,8 +31,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import psutil
+
 from pipelines.lib import zh
 
+_REAPERS = {"systemd", "init", "tini", "dumb-init", "docker-init"}  # adopt orphans
 _held: dict[str, list] = {}  # lock path -> [file object, depth]
 _guard = threading.Lock()
 
@@ -62,6 +72,7 @@ def warehouse_lock(
         handle = _acquire(path, timeout, on_wait)
         with _guard:
             _held[key] = [handle, 1]
+        end_orphans(warehouse_dir, on_wait)
     try:
         yield
     finally:
@@ -71,6 +82,34 @@ def warehouse_lock(
                 handle = _held.pop(key)[0]
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 handle.close()
+
+
+def end_orphans(warehouse_dir: Path, on_wait: Callable[[str], None] | None = None) -> list[int]:
+    """End the dbt processes a dead run left writing this warehouse (see the module
+    docstring); returns their pids. Call only while holding the warehouse lock."""
+    root = str(warehouse_dir.resolve()) + os.sep
+    ended = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if proc.pid == os.getpid() or not any("dbt" in a for a in proc.info["cmdline"] or ()):
+                continue
+            if not any(f.path.startswith(root) for f in proc.open_files()):
+                continue
+            parent = proc.parent()
+            if parent is not None and parent.pid != 1 and parent.name() not in _REAPERS:
+                continue  # someone's child still (a dbt run by hand is not ours to end)
+            if on_wait is not None:
+                on_wait(zh.LOCK["orphan"].format(pid=proc.pid))
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except psutil.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+            ended.append(proc.pid)
+        except psutil.Error:
+            continue
+    return ended
 
 
 def _acquire(path: Path, timeout: float, on_wait: Callable[[str], None] | None):

@@ -288,6 +288,7 @@ TEMPLATE = {
 # The warehouse's write lock (pipelines/lib/warehouse_lock.py).
 LOCK = {
     "waiting": "仓库 {folder} 正被另一个运行使用（{holder}），等待其结束……",
+    "orphan": "结束上次被中断的运行遗留的 dbt 进程（pid {pid}），它仍占用着仓库。",
     "busy": "仓库 {folder} 正被另一个运行使用（{holder}），已等待 {seconds} 秒仍未结束，本次运行放弃。请等它结束后再运行（COLLAB_LOCK_TIMEOUT 可调整等待秒数）。",
 }
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.lib.quality import Quality, max_rejected_share
+from pipelines.lib.quality import Quality
 from pipelines.lib.regions import divisions
+from pipelines.settings import max_rejected_share
 
 
 def CHECK_SPECS(key: dg.AssetKey, monthly: bool = True) -> list[dg.AssetCheckSpec]:  # noqa: N802 - reads as a constant

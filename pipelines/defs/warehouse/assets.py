@@ -1,52 +1,20 @@
 """dbt models as assets (dagster-dbt) and the serving file published after them."""
 
-import functools
 import json
 import logging
-import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipelines import settings
-from pipelines.defs.resources import Dbt, Warehouse
-from pipelines.defs.warehouse import dbt_in_process
-from pipelines.lib import dbt_reference
+from pipelines.defs.resources import Warehouse
+from pipelines.defs.warehouse.project import dbt_project
+from pipelines.lib import dbt_state
 from pipelines.lib.publish import publish
 from pipelines.settings import DBT_PROJECT_DIR
 
 log = logging.getLogger("collabstats")
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-BUILD_TARGET = dbt_project.target_path / "build"
-
-
-def ensure_manifest(project: DbtProject = dbt_project) -> None:
-    """Parse the dbt project when the manifest is missing or older than a model, macro,
-    seed or the project file (`dagster dev` does this through prepare_if_dev; the CLI and
-    tests load definitions without it)."""
-    manifest = project.manifest_path
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    for folder in ("models", "macros", "seeds", "tests"):
-        sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
-    if manifest.exists() and manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
-        return
-    DbtCliResource(project_dir=project, dbt_executable=settings.dbt_executable()).cli(
-        ["parse", "--quiet"], target_path=project.target_path
-    ).wait()
-
-
-ensure_manifest()
-
-
-def parse_dbt_ahead(build_db: Path) -> None:
-    """Start parsing the dbt project for a build over `build_db`, so the build later in
-    this run starts from the parsed manifest (dbt_in_process.parse_ahead)."""
-    os.environ["COLLAB_BUILD_DB"] = str(build_db)  # read by profiles.yml
-    dbt_in_process.parse_ahead(DBT_PROJECT_DIR, DBT_PROJECT_DIR, BUILD_TARGET)
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -64,42 +32,30 @@ class LayerTranslator(DagsterDbtTranslator):
     project=dbt_project,
     dagster_dbt_translator=LayerTranslator(),
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: Dbt, warehouse: Warehouse):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """dbt build: seeds, models and their tests (tests surface as asset checks; an
-    error-severity test failure fails the step, so nothing downstream is published)."""
-    os.environ["COLLAB_BUILD_DB"] = str(warehouse.paths.build_db)  # read by profiles.yml
-    manifest = _manifest()
-    # A run of the whole dbt graph leaves out the reference subgraph when it stands as
-    # last built (pipelines/lib/dbt_reference.py); a run of chosen dbt assets builds
-    # what was chosen. "buildable" keeps the tests joining ledger data to reference
-    # tables (relationships to int_regions_resolved), which dbt's default would drop
-    # with the excluded models.
+    error-severity test failure fails the step, so nothing downstream is published).
+
+    A build of the whole graph recomputes the months the ingest recorded as changed,
+    leaves the reference data out while the project is as last built, and is a full
+    refresh when it is not (pipelines/lib/dbt_state.py); once it succeeds the changed
+    months are cleared. A build of chosen assets builds what was chosen and clears
+    nothing. dbt's unit tests run in CI (tests/test_dbt_tests.py): their inputs are
+    static, so a data run gains nothing from them."""
     whole = context.selected_asset_keys == context.assets_def.keys
-    with warehouse.build_db() as conn:
-        skip = dbt_reference.unchanged(conn, manifest) if whole else []
-        if not skip:
-            dbt_reference.forget(conn)
-    if skip:
-        context.log.info(f"reference data unchanged: {len(skip)} dbt nodes left out")
-    # One target folder for every build, not dagster-dbt's fresh folder per run: dbt
-    # keeps partial_parse.msgpack there and skips re-parsing the project (runs are
-    # serialised by the warehouse lock, so two builds never share it at once).
-    # Unit tests run in CI (tests/test_dbt_unit_tests.py), not in production builds: as
-    # dbt's documentation recommends, their inputs are static, so a data run gains
-    # nothing from them; they cost ~3.5 s a run.
-    args = ["build", "--exclude-resource-type", "unit_test"]
-    if skip:
-        args += ["--exclude", " ".join(skip), "--indirect-selection", "buildable"]
+    args = [
+        "build",
+        "--exclude-resource-type", "unit_test",
+        "--vars", json.dumps({"build_db": str(warehouse.paths.build_db)}),
+    ]  # fmt: skip
     with warehouse.lock():
-        yield from dbt.in_process(args, context, BUILD_TARGET)
-    if whole and not skip:  # in_process raised if the build failed
-        with warehouse.build_db() as conn:
-            dbt_reference.record(conn, manifest)
-
-
-@functools.cache
-def _manifest() -> dict[str, Any]:
-    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+        if whole:
+            with warehouse.build_db() as conn:
+                args += dbt_state.build_args(conn, DBT_PROJECT_DIR)
+        yield from dbt.cli(args, context=context).stream()
+        if whole:  # stream() raised if the build failed
+            with warehouse.build_db() as conn:
+                dbt_state.built(conn, DBT_PROJECT_DIR)
 
 
 def _mart_keys() -> list[dg.AssetKey]:

@@ -6,30 +6,12 @@
 -- tests/assert_every_row_read_is_loaded_or_rejected_once.sql fails the build on any row.
 --
 -- A file version belongs to one period, so the check is complete period by period, and
--- is incremental by period (macros/period_incremental.sql): a period is checked again
+-- is incremental by period (folder by_period, macros/changed_periods.sql): a period is checked again
 -- when any of its rows, rejections or log entries change, and a problem found stays here
 -- until its period changes. Checking all 11M rows of a 10M-placement year took ~2.8 s
 -- of both cores in every run; adding December checks December's.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    meta={
-        'period_sources': [
-            {'name': 'stg_raw__placements', 'identity': 'load_id, source_sheet, source_row'},
-            {'name': 'stg_raw__trainings', 'identity': 'load_id, source_sheet, source_row'},
-            {'name': 'stg_raw__workshops', 'identity': 'load_id, source_sheet, source_row'},
-            {'name': 'stg_raw__targets', 'identity': 'load_id, source_sheet, source_row'},
-            {'name': 'stg_raw__rejected_rows', 'identity': 'load_id, sheet, source_row, column_name, reason_code'},
-            {'name': 'stg_raw__ingestion_log', 'identity': 'load_id, status, is_current, rows_read, rows_loaded, rows_rejected'},
-        ],
-        'period_column': 'period',
-    },
-    pre_hook="{{ delete_changed_periods() }}",
-    post_hook="{{ save_period_state() }}",
-) }}
 with changed as (
-    select {{ changed_from() if is_incremental() else "'0000-00'" }} as from_period
+    select {{ changed_from() }} as from_period
 ),
 
 loaded as (

@@ -1,20 +1,8 @@
 -- One row per period, region and workshop indicator: the period month's own stock
 -- (workshops reporting that month and their headcount), never added over months.
 --
--- Incremental by period (macros/period_incremental.sql): a period's stock comes from
+-- Incremental by period (folder by_period, macros/changed_periods.sql): a period's stock comes from
 -- that period's reports alone.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    meta={
-        'period_sources': [{'name': 'stg_raw__workshops', 'identity': 'load_id, source_sheet, source_row'}],
-        'reference_sources': ['int_region_ancestors'],
-        'period_column': 'period',
-    },
-    pre_hook="{{ delete_changed_periods() }}",
-    post_hook="{{ save_period_state() }}",
-) }}
 
 with workshops as (
     select

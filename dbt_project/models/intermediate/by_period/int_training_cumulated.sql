@@ -7,27 +7,12 @@
 -- until the trainee's next report in that class, so a period joins the report whose span
 -- covers it (ranking every report against every later period was 3× slower at 10M rows).
 --
--- Incremental by period (macros/period_incremental.sql): a period's counts depend on the
+-- Incremental by period (folder by_period, macros/changed_periods.sql): a period's counts depend on the
 -- reports up to it, so a run recomputes the periods from the earliest changed month on.
 -- int_periods_listed is a source too: a month with placements only still counts the
 -- trainees' standing reports. (The per-period trainee rows were a table of their own
 -- until adding December to a 10M-placement year spent 4.4 s writing and testing 5M of
 -- them; they are now only a step of this model.)
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    meta={
-        'period_sources': [
-            {'name': 'stg_raw__trainings', 'identity': 'load_id, source_sheet, source_row'},
-            {'name': 'int_periods_listed', 'identity': 'period'},
-        ],
-        'reference_sources': ['int_region_ancestors'],
-        'period_column': 'period',
-    },
-    pre_hook="{{ delete_changed_periods() }}",
-    post_hook="{{ save_period_state() }}",
-) }}
 
 with trainings as (
     select * from {{ ref('stg_raw__trainings') }}

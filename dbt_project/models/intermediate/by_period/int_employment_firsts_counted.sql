@@ -12,23 +12,12 @@
 -- every level took 25 s at 10M placements, and a union of nine filtered copies of the
 -- placements 200 s; this takes 11 s.)
 --
--- Incremental by period (macros/period_incremental.sql): a person's first month can
+-- Incremental by period (folder by_period, macros/changed_periods.sql): a person's first month can
 -- only change in or after the earliest changed month, and only for persons placed in a
 -- month from then on; so a run recomputes the rows from that month on, over those
 -- persons' placements of the whole year (adding December to a 10M-placement year: ~1M
 -- persons' 1.6M rows instead of 10M).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    meta={
-        'period_sources': [{'name': 'stg_raw__placements', 'identity': 'load_id, source_sheet, source_row'}],
-        'reference_sources': ['int_region_ancestors'],
-        'period_column': 'first_period',
-    },
-    pre_hook="{{ delete_changed_periods() }}",
-    post_hook="{{ save_period_state() }}",
-) }}
+{{ config(meta={'period_column': 'first_period'}) }}
 {% set measures = {
     'employed_persons': 'true',
     'employed_poverty_persons': 'is_poverty',
@@ -41,7 +30,7 @@
     'employed_organized_persons': "channel = '有组织输出'",
 } %}
 with changed as (
-    select {{ changed_from() if is_incremental() else "'0000-00'" }} as from_period
+    select {{ changed_from() }} as from_period
 ),
 
 placements as (
