@@ -1,4 +1,13 @@
-"""Paths and settings from the environment (flags override them in the CLI)."""
+"""Every COLLAB_* setting, read from the environment here and nowhere else; the CLI's
+flags override them by passing values down, never by writing the environment.
+
+COLLAB_RAW_DIR, COLLAB_WAREHOUSE_DIR   where ledgers and the warehouse live
+COLLAB_PII_KEY, COLLAB_PROFILE         the pseudonymisation key; `prod` requires one
+COLLAB_DUCKDB_MEMORY                   DuckDB's memory limit (dbt's profile reads it too)
+COLLAB_LOCK_TIMEOUT                    seconds to wait for another run on the warehouse
+COLLAB_MAX_REJECTED_SHARE              above it the blocking check stops publishing
+COLLAB_EXPECTED_COUNTIES               counties that must report every month
+"""
 
 from __future__ import annotations
 
@@ -58,3 +67,26 @@ def lock_timeout() -> float:
     """Seconds a run waits for another run on the same warehouse before it gives up
     (COLLAB_LOCK_TIMEOUT, default 600)."""
     return float(os.environ.get("COLLAB_LOCK_TIMEOUT", "600"))
+
+
+def pii_key_text() -> str:
+    """COLLAB_PII_KEY as set ("" when unset); pipelines.lib.pii judges it."""
+    return os.environ.get("COLLAB_PII_KEY", "")
+
+
+def profile() -> str:
+    """COLLAB_PROFILE: `dev` (default) or `prod`."""
+    return os.environ.get("COLLAB_PROFILE", "dev")
+
+
+def max_rejected_share() -> float:
+    """COLLAB_MAX_REJECTED_SHARE (default 0.5): the share of rejected rows above which a
+    ledger kind is systematically wrong and the blocking check stops publishing."""
+    return float(os.environ.get("COLLAB_MAX_REJECTED_SHARE", "0.5"))
+
+
+def expected_counties() -> set[str] | None:
+    """COLLAB_EXPECTED_COUNTIES: comma-separated county codes that must report every
+    month. Unset: a county is expected once it has reported earlier in the year."""
+    raw = os.environ.get("COLLAB_EXPECTED_COUNTIES", "").strip()
+    return {c.strip() for c in raw.split(",") if c.strip()} or None

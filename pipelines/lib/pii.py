@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 from datetime import date
 from functools import cache
 
 import duckdb
 import polars as pl
 
+from pipelines import settings
 from pipelines.lib import zh
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,8 @@ class MissingKeyError(RuntimeError):
 def pii_key(profile: str | None = None) -> bytes:
     """The HMAC key from COLLAB_PII_KEY. Without one, the demo key with a loud warning;
     the production profile (COLLAB_PROFILE=prod) refuses to start."""
-    key = os.environ.get("COLLAB_PII_KEY", "")
-    profile = profile or os.environ.get("COLLAB_PROFILE", "dev")
+    key = settings.pii_key_text()
+    profile = profile or settings.profile()
     if key:
         if len(key) < 16:
             raise MissingKeyError("COLLAB_PII_KEY must be at least 16 characters")

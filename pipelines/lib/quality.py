@@ -6,17 +6,12 @@ samples, unreadable files, the share of rejected rows.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
 
-DEFAULT_MAX_REJECTED_SHARE = 0.5
-
-
-def max_rejected_share() -> float:
-    return float(os.environ.get("COLLAB_MAX_REJECTED_SHARE", DEFAULT_MAX_REJECTED_SHARE))
+from pipelines.settings import expected_counties
 
 
 @dataclass
@@ -100,13 +95,6 @@ _COUNTY_COLUMN = {
     "trainings": "origin_code",
     "workshops": "location_code",
 }
-
-
-def expected_counties() -> set[str] | None:
-    """COLLAB_EXPECTED_COUNTIES: comma-separated county codes that must report every
-    month. Unset: a county is expected once it has reported earlier in the year."""
-    raw = os.environ.get("COLLAB_EXPECTED_COUNTIES", "").strip()
-    return {c.strip() for c in raw.split(",") if c.strip()} or None
 
 
 def missing_submissions(conn: duckdb.DuckDBPyConnection, kind: str, period: str) -> list[str]:
