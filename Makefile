@@ -38,6 +38,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check pipelines tests bench
 	$(BIN)/ruff format --check pipelines tests bench
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
 # Dagster UI on a DAGSTER_HOME inside the repo (git-ignored).
 ui: setup $(DAGSTER_HOME)/dagster.yaml
@@ -45,7 +46,7 @@ ui: setup $(DAGSTER_HOME)/dagster.yaml
 
 # Regenerates the bundled sample ledgers (deterministic).
 samples: setup
-	$(BIN)/python -m pipelines.lib.samples
+	$(BIN)/python -m pipelines.synthetic.samples
 
 bench: setup
 	$(BIN)/python bench/run_bench.py --full
@@ -54,4 +55,4 @@ bench-quick: setup
 	$(BIN)/python bench/run_bench.py --quick
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.parquet warehouse/exports warehouse/marts dbt_project/target
+	rm -rf warehouse/*.duckdb warehouse/*.parquet warehouse/exports warehouse/marts warehouse/dbt_target dbt_project/target

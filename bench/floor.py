@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.regions import DIVISIONS_CSV
+from pipelines.ledgers.regions import DIVISIONS_CSV
 
 SQL = Path(__file__).with_name("floor.sql")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.lib.regions import DIVISIONS_CSV
+from pipelines.ledgers.regions import DIVISIONS_CSV
 
 INDICATORS = {
     "employed_persons": lambda d: d.index == d.index,

@@ -8,7 +8,6 @@ so `check` and `template` start fast on a clerk's laptop.
 from __future__ import annotations
 
 import logging
-import re
 import signal
 import time
 from collections.abc import Iterator
@@ -20,8 +19,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from pipelines import settings
-from pipelines.lib import spec, zh
+from pipelines import settings, zh
+from pipelines.ledgers import spec
 
 app = typer.Typer(
     add_completion=False,
@@ -65,12 +64,12 @@ def run(
     ),
 ) -> None:
     """Run the whole pipeline in process: ingest → dbt build → checks → publish."""
-    from pipelines.lib import pii
-    from pipelines.lib.pipeline_run import check_key, preflight, run_pipeline
+    from pipelines.ledgers import pii
+    from pipelines.run import check_key, preflight, run_pipeline
 
     _logging()
     p = _configure(raw_dir, warehouse_dir)
-    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+    if month is not None and not spec.MONTH.match(month):
         console.print(f"[red]--month: expected YYYY-MM, got {month!r}[/red]")
         raise typer.Exit(2)
     with _warehouse_locked(p):
@@ -108,9 +107,9 @@ def rekey(
 ) -> None:
     """Change the pseudonymisation key on purpose: rebuild every person key from the
     ledgers in raw/ under the key now in COLLAB_PII_KEY, then run the whole pipeline."""
-    from pipelines.lib import pii
-    from pipelines.lib.pipeline_run import preflight, run_pipeline
-    from pipelines.lib.pipeline_run import rekey as forget
+    from pipelines.ledgers import pii
+    from pipelines.run import preflight, run_pipeline
+    from pipelines.run import rekey as forget
 
     _logging()
     p = _configure(raw_dir, warehouse_dir)
@@ -139,7 +138,7 @@ def _warehouse_locked(p: settings.Paths) -> Iterator[None]:
     """The whole command under the warehouse's write lock; a second run waits, then
     refuses with a message (exit 2). SIGTERM ends the command like Ctrl-C (exit 130):
     the lock goes with the process, and the next run finishes the work."""
-    from pipelines.lib.warehouse_lock import WarehouseBusy, warehouse_lock
+    from pipelines.database.lock import WarehouseBusy, warehouse_lock
 
     def terminate(signum, frame):
         raise KeyboardInterrupt
@@ -183,7 +182,7 @@ def check(
     ),
 ) -> None:
     """Pre-submission check: list the rows that would be rejected, with reasons; exit 1 if any."""
-    from pipelines.lib.checkfile import CheckError, check_file
+    from pipelines.county.check import CheckError, check_file
 
     if kind is not None and kind not in spec.KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(spec.KINDS)}")
@@ -222,7 +221,7 @@ def template(
     out: Path = typer.Option(Path("."), "--out", help="Folder to write the template into."),
 ) -> None:
     """Write a blank ledger with drop-downs and an instructions sheet."""
-    from pipelines.lib.templates import write_template
+    from pipelines.county.templates import write_template
 
     if kind not in spec.KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(spec.KINDS)}")
@@ -239,8 +238,8 @@ def export(
     out: Path = typer.Option(None, "--out", help="Output folder (default: <warehouse>/exports/)."),
 ) -> None:
     """Write the officials' workbook (and a CSV per sheet) for a region and period."""
-    from pipelines.lib.export import ExportError
-    from pipelines.lib.export import export as write_export
+    from pipelines.outputs.export import ExportError
+    from pipelines.outputs.export import export as write_export
 
     p = settings.paths(None, warehouse_dir)
     try:
@@ -272,7 +271,7 @@ def generate(
     """Synthetic ledgers for all four kinds, streamed one county at a time."""
     from rich.progress import Progress
 
-    from pipelines.lib.generate import generate as run_generate
+    from pipelines.synthetic.generate import generate as run_generate
 
     if fmt not in ("csv", "xlsx"):
         raise typer.BadParameter("format must be csv or xlsx")

@@ -30,7 +30,7 @@ defs = dg.Definitions(
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
     # One process, steps in order: the build database has one writer at a time by design.
-    # Across processes, every writer holds the warehouse's flock (pipelines/lib/
-    # warehouse_lock.py) and runs queue one at a time (max_concurrent_runs in dagster.yaml).
+    # Across processes, every writer holds the warehouse's flock (pipelines/database/
+    # lock.py) and runs queue one at a time (max_concurrent_runs in dagster.yaml).
     executor=dg.in_process_executor,
 )

@@ -70,7 +70,7 @@ def lock_timeout() -> float:
 
 
 def pii_key_text() -> str:
-    """COLLAB_PII_KEY as set ("" when unset); pipelines.lib.pii judges it."""
+    """COLLAB_PII_KEY as set ("" when unset); pipelines.ledgers.pii judges it."""
     return os.environ.get("COLLAB_PII_KEY", "")
 
 

@@ -10,6 +10,14 @@ from tests.scenario import write_scenario
 TEST_KEY = "test-key-for-collabstats-0123456789"
 
 
+def pytest_collection_modifyitems(items):
+    """A test that needs the scenario's whole pipeline run is an end-to-end test: `make
+    test-fast` (-m "not e2e") leaves it out; `make test` and CI run everything."""
+    for item in items:
+        if "scenario_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(autouse=True)
 def _pii_key(monkeypatch):
     monkeypatch.setenv("COLLAB_PII_KEY", TEST_KEY)
@@ -34,7 +42,7 @@ def scenario_run(tmp_path_factory, scenario_raw):
     tests that only read its outputs."""
     import os
 
-    from pipelines.lib.pipeline_run import run_pipeline
+    from pipelines.run import run_pipeline
     from pipelines.settings import paths
 
     wh = tmp_path_factory.mktemp("scenario_wh")

@@ -20,7 +20,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from pipelines.lib import synth
+from pipelines.synthetic import synth
 
 A, B, C = "451324", "451321", "520422"
 

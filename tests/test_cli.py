@@ -7,8 +7,9 @@ import random
 import fastexcel
 from typer.testing import CliRunner
 
+from pipelines import zh
 from pipelines.cli import app
-from pipelines.lib import synth, zh
+from pipelines.synthetic import synth
 
 runner = CliRunner()
 

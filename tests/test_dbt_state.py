@@ -1,5 +1,5 @@
 """When a pipeline build may leave the reference data out, and when it must rebuild
-everything (pipelines/lib/dbt_state.py)."""
+everything (pipelines/database/dbt_state.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 
 import duckdb
 
-from pipelines.lib import dbt_state
+from pipelines.database import dbt_state
 from pipelines.settings import DBT_PROJECT_DIR
 
 EXCLUDE_REFERENCE = ["--exclude", "tag:reference", "--indirect-selection", "buildable"]

@@ -9,9 +9,9 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from pipelines.lib import dialects
-from pipelines.lib.generate import generate
-from pipelines.lib.load import ingest_kind
+from pipelines.database.ingest import ingest_kind
+from pipelines.synthetic import dialects
+from pipelines.synthetic.generate import generate
 
 # The reasons DESIGN ("What happens to every row") names for a rejection.
 DESIGN_REASONS = {

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from pipelines import zh
 from pipelines.cli import app
-from pipelines.lib import zh
-from pipelines.lib.export import ExportError, export
+from pipelines.outputs.export import ExportError, export
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_cli_export_exit_codes(scenario_run, tmp_path):
 
 
 def test_export_all_writes_every_province_and_city(scenario_run, tmp_path):
-    from pipelines.lib.export import export_all
+    from pipelines.outputs.export import export_all
 
     written = export_all(scenario_run.serving_db, tmp_path)
     assert sorted(p.name for p in written) == sorted(
@@ -151,7 +151,7 @@ def test_export_all_writes_every_province_and_city(scenario_run, tmp_path):
 
 
 def test_export_all_in_processes_writes_the_same_workbooks(scenario_run, tmp_path):
-    from pipelines.lib.export import export_all
+    from pipelines.outputs.export import export_all
 
     def cells(path):
         wb = openpyxl.load_workbook(path)

@@ -19,10 +19,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from pipelines import zh
 from pipelines.cli import app
-from pipelines.lib import spec, synth, zh
-from pipelines.lib.ingest import Submission, process_file
-from pipelines.lib.load import ingest_kind
+from pipelines.database.ingest import ingest_kind
+from pipelines.ledgers import spec
+from pipelines.ledgers.process import Submission, process_file
+from pipelines.synthetic import synth
 from tests.conftest import TEST_KEY
 
 runner = CliRunner()
@@ -329,7 +331,7 @@ def test_an_absurd_sheet_fails_its_file_without_exhausting_memory(tmp_path, dime
     _bomb(good, bomb, dimension, rows, far)
     code = (
         "import sys; from pathlib import Path; "
-        "from pipelines.lib.ingest import Submission, process_file; "
+        "from pipelines.ledgers.process import Submission, process_file; "
         f"r = process_file(Submission(Path({str(bomb)!r}), 'b', 'placements', '2024-05'), b'k' * 20); "
         "print(r.status); print(r.message)"
     )
@@ -387,7 +389,7 @@ def test_a_formula_in_a_ledger_never_comes_out_live(tmp_path):
 
 
 def test_csv_text_that_looks_like_a_formula_gets_an_apostrophe():
-    from pipelines.lib.safe_output import csv_text
+    from pipelines.outputs.safe_output import csv_text
 
     assert [csv_text(t) for t in FORMULAS] == ["'" + t for t in FORMULAS]
     assert csv_text("金秀县") == "金秀县" and csv_text(-3) == -3
@@ -518,7 +520,7 @@ def _cli(args: list, env: dict, **kw) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def busy_raw(tmp_path_factory) -> Path:
     """Ledgers big enough that ingest and dbt each last a few seconds."""
-    from pipelines.lib.generate import generate
+    from pipelines.synthetic.generate import generate
 
     raw = tmp_path_factory.mktemp("busy") / "raw"
     generate(raw, 20_000, 2024, "csv", messy=0.02, seed=5, max_counties=40)
@@ -632,11 +634,11 @@ def test_two_runs_at_once_one_refuses_with_a_message_and_sigterm_ends_a_run(tmp_
 
 
 def test_the_lock_is_released_when_its_holder_is_killed(tmp_path):
-    from pipelines.lib.warehouse_lock import WarehouseBusy, warehouse_lock
+    from pipelines.database.lock import WarehouseBusy, warehouse_lock
 
     code = (
         "import time, sys; from pathlib import Path; "
-        "from pipelines.lib.warehouse_lock import warehouse_lock; "
+        "from pipelines.database.lock import warehouse_lock; "
         f"cm = warehouse_lock(Path({str(tmp_path)!r}), 5); cm.__enter__(); "
         "print('held', flush=True); time.sleep(60)"
     )

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 from bench.floor import run_floor
 from bench.peer_pandas import compute as peer_compute
 from pipelines.cli import app
-from pipelines.lib.generate import generate
-from pipelines.lib.ingest import discover
-from pipelines.lib.pipeline_run import run_pipeline
+from pipelines.ledgers.process import discover
+from pipelines.run import run_pipeline
 from pipelines.settings import paths
+from pipelines.synthetic.generate import generate
 
 EMPLOYMENT = "indicator like 'employed_%' and indicator not in ('employed_poverty_share', 'employed_target', 'employed_target_rate')"
 
@@ -37,6 +37,7 @@ def test_generation_is_deterministic_and_shaped(generated, tmp_path):
     assert {s.kind for s in discover(raw)} == {"placements", "trainings", "workshops", "targets"}
 
 
+@pytest.mark.e2e
 def test_pipeline_equals_floor_and_peer(generated, tmp_path, monkeypatch):
     raw, _ = generated
     wh = tmp_path / "wh"
@@ -95,7 +96,7 @@ def test_messy_generation_is_rejected_at_about_the_rate(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     import duckdb as ddb
 
-    from pipelines.lib.load import ingest_kind
+    from pipelines.database.ingest import ingest_kind
 
     con = ddb.connect(str(tmp_path / "b.duckdb"))
     s = ingest_kind(con, raw, "placements", b"k" * 16)

@@ -15,11 +15,13 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.lib.generate import generate
-from pipelines.lib.load import ingest_kind
-from pipelines.lib.pipeline_run import run_pipeline
+from pipelines.database.ingest import ingest_kind
+from pipelines.run import run_pipeline
 from pipelines.settings import paths
+from pipelines.synthetic.generate import generate
 from tests.conftest import TEST_KEY
+
+pytestmark = pytest.mark.e2e  # whole pipeline runs
 
 LATE = ("2024-10", "2024-11", "2024-12")
 KINDS = ("placements", "trainings", "workshops", "targets")

@@ -9,9 +9,9 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.lib import synth
-from pipelines.lib.load import ingest_kind
-from pipelines.lib.quality import quality
+from pipelines.database.ingest import ingest_kind
+from pipelines.database.quality import quality
+from pipelines.synthetic import synth
 from tests.scenario import write_scenario
 
 KINDS = ("placements", "trainings", "workshops", "targets")
@@ -49,7 +49,7 @@ def test_loading_the_same_folder_twice_changes_nothing(raw, conn, key):
 
 
 def test_only_files_whose_size_or_mtime_moved_are_read_again(raw, conn, key, monkeypatch):
-    import pipelines.lib.load as load
+    import pipelines.database.ingest as load
 
     _load_all(conn, raw, key)
     hashed = []
@@ -65,7 +65,7 @@ def test_only_files_whose_size_or_mtime_moved_are_read_again(raw, conn, key, mon
 
 
 def test_months_with_ledgers_are_the_months_discover_finds(raw):
-    from pipelines.lib.ingest import discover, months_with_ledgers
+    from pipelines.ledgers.process import discover, months_with_ledgers
 
     for kind, month, name in [
         ("placements", "2024-09", "说明.txt"),  # not a ledger
@@ -85,7 +85,7 @@ def test_a_month_loaded_in_slices_ends_as_one_loaded_whole(raw, conn, key, tmp_p
     """The last month is loaded in slices of files (so one is read while another is
     processed); slices of one file each must give what one batch gives: same load order,
     same duplicates resolved, same counts."""
-    import pipelines.lib.load as load
+    import pipelines.database.ingest as load
 
     def state(c):
         tables = [f"raw.{k}" for k in KINDS] + ["raw.rejected_rows"]
@@ -262,7 +262,7 @@ def test_unreadable_file_is_logged_and_the_run_goes_on(raw, conn, key):
 def test_a_crash_between_periods_is_finished_by_the_next_run(raw, conn, key, tmp_path, monkeypatch):
     """Periods commit one by one; a run that dies after the first leaves it marked
     unresolved, and the next run ends where a clean run does."""
-    import pipelines.lib.load as load
+    import pipelines.database.ingest as load
 
     real, calls = load.process_files, []
 

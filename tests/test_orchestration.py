@@ -13,7 +13,7 @@ from pipelines.defs.automation import annual_report_schedule, monthly_schedule, 
 from pipelines.defs.exports.assets import REPORT_PERIOD_TAG
 from pipelines.defs.ingest.assets import placements
 from pipelines.defs.resources import Warehouse
-from pipelines.lib import synth
+from pipelines.synthetic import synth
 from tests.conftest import copy_tree
 
 

@@ -16,8 +16,9 @@ import polars as pl
 import pytest
 from stdnum.cn import ric
 
-from pipelines.lib import pii, synth
-from pipelines.lib.normalise import normalise_id
+from pipelines.ledgers import pii
+from pipelines.ledgers.normalise import normalise_id
+from pipelines.synthetic import synth
 from tests.conftest import TEST_KEY
 from tests.scenario import PEOPLE
 

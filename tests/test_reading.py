@@ -11,10 +11,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.lib import synth
-from pipelines.lib.ingest import Submission, process_file
-from pipelines.lib.normalise import parse_date
-from pipelines.lib.reading import LedgerFileError, read_ledger, sniff_kind
+from pipelines.ledgers.normalise import parse_date
+from pipelines.ledgers.process import Submission, process_file
+from pipelines.ledgers.reading import LedgerFileError, read_ledger, sniff_kind
+from pipelines.synthetic import synth
 
 
 def _rows(n: int, period: str = "2024-10", seed: int = 1) -> list[dict]:

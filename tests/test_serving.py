@@ -12,10 +12,12 @@ import time
 import duckdb
 import pytest
 
-from pipelines.lib import synth
-from pipelines.lib.pipeline_run import run_pipeline
+from pipelines.run import run_pipeline
 from pipelines.settings import paths
+from pipelines.synthetic import synth
 from tests.conftest import copy_tree
+
+pytestmark = pytest.mark.e2e  # whole pipeline runs
 
 READER = textwrap.dedent(
     """

@@ -8,8 +8,9 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.lib import synth, zh
-from pipelines.lib.ingest import Submission, process_file
+from pipelines import zh
+from pipelines.ledgers.process import Submission, process_file
+from pipelines.synthetic import synth
 
 
 def _people(n: int, origin: str = "451324", seed: int = 3) -> list[synth.Person]:

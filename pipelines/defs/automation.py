@@ -15,7 +15,7 @@ import dagster as dg
 from pipelines.defs.exports.assets import REPORT_PERIOD_TAG
 from pipelines.defs.ingest.assets import INGEST_ASSETS, partition_of
 from pipelines.defs.resources import Warehouse
-from pipelines.lib.ingest import Submission, discover, sha256_of
+from pipelines.ledgers.process import Submission, discover, sha256_of
 
 MONTHLY_KINDS = ("placements", "trainings", "workshops")
 INGEST_KEYS = {a.key for a in INGEST_ASSETS}

@@ -9,8 +9,8 @@ import dagster as dg
 import duckdb
 
 from pipelines import settings
-from pipelines.lib import pii
-from pipelines.lib.warehouse_lock import warehouse_lock
+from pipelines.database.lock import warehouse_lock
+from pipelines.ledgers import pii
 
 log = logging.getLogger("collabstats")
 
@@ -32,7 +32,7 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """The warehouse's write lock (pipelines/lib/warehouse_lock.py): held by every
+        """The warehouse's write lock (pipelines/database/lock.py): held by every
         step that writes the build database, released by the kernel if the process dies."""
         with warehouse_lock(self.paths.warehouse_dir, settings.lock_timeout(), log.warning):
             yield

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipelines.defs.resources import Warehouse
-from pipelines.lib.export import export_all
+from pipelines.outputs.export import export_all
 
 # Set by the half-year / annual schedules to report a given month (YYYY-MM); otherwise
 # the latest period with data.

@@ -1,15 +1,15 @@
 """Ingest assets: one per ledger kind, monthly partitions (targets: by year folder,
-unpartitioned since they are few). Thin: the work is in pipelines.lib.load."""
+unpartitioned since they are few). Thin: the work is in pipelines.database.ingest."""
 
 import logging
 
 import dagster as dg
 
+from pipelines import zh
+from pipelines.database.ingest import ingest_kind
+from pipelines.database.quality import missing_submissions, quality
 from pipelines.defs.ingest.checks import CHECK_SPECS, check_results
 from pipelines.defs.resources import Warehouse
-from pipelines.lib import zh
-from pipelines.lib.load import ingest_kind
-from pipelines.lib.quality import missing_submissions, quality
 
 log = logging.getLogger("collabstats")
 
@@ -101,7 +101,7 @@ def targets(context: dg.AssetExecutionContext, warehouse: Warehouse):
 
 INGEST_ASSETS = [placements, trainings, workshops, targets]
 
-# Written by every ingest asset as it loads (pipelines.lib.store); declared so the graph
+# Written by every ingest asset as it loads (pipelines.database.store); declared so the graph
 # shows where the dbt sources of the same names come from.
 LOG_TABLES = [
     dg.AssetSpec(

@@ -1,13 +1,13 @@
 """Asset checks of the ingest assets, computed during materialisation from the load's
-quality figures (pipelines.lib.quality). Metadata is written for a person: counts per
+quality figures (pipelines.database.quality). Metadata is written for a person: counts per
 reason, a few masked sample rows."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.lib.quality import Quality
-from pipelines.lib.regions import divisions
+from pipelines.database.quality import Quality
+from pipelines.ledgers.regions import divisions
 from pipelines.settings import max_rejected_share
 
 

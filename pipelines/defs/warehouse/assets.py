@@ -8,10 +8,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from pipelines.database import dbt_state
 from pipelines.defs.resources import Warehouse
 from pipelines.defs.warehouse.project import dbt_project
-from pipelines.lib import dbt_state
-from pipelines.lib.publish import publish
+from pipelines.outputs.publish import publish
 from pipelines.settings import DBT_PROJECT_DIR
 
 log = logging.getLogger("collabstats")
@@ -38,7 +38,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 
     A build of the whole graph recomputes the months the ingest recorded as changed,
     leaves the reference data out while the project is as last built, and is a full
-    refresh when it is not (pipelines/lib/dbt_state.py); once it succeeds the changed
+    refresh when it is not (pipelines/database/dbt_state.py); once it succeeds the changed
     months are cleared. A build of chosen assets builds what was chosen and clears
     nothing. dbt's unit tests run in CI (tests/test_dbt_tests.py): their inputs are
     static, so a data run gains nothing from them."""
@@ -52,7 +52,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         if whole:
             with warehouse.build_db() as conn:
                 args += dbt_state.build_args(conn, DBT_PROJECT_DIR)
-        yield from dbt.cli(args, context=context).stream()
+        # dbt's artifacts live with the warehouse they describe, so a build starts from
+        # the previous build's partial parse of the same profile and vars (one shared
+        # folder would be re-parsed whenever the warehouse path differs)
+        target = warehouse.paths.warehouse_dir / "dbt_target"
+        yield from dbt.cli(args, context=context, target_path=target).stream()
         if whole:  # stream() raised if the build failed
             with warehouse.build_db() as conn:
                 dbt_state.built(conn, DBT_PROJECT_DIR)

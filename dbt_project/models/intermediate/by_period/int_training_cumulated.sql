@@ -38,7 +38,7 @@ spans as (
                 partition by class_id, person_key order by period, load_id, source_sheet, source_row
             ) as next_report
         from trainings
-    )
+    ) as reports
     where next_report is distinct from period
 ),
 
@@ -93,4 +93,4 @@ cross join lateral (
     ('training_certificate_rate', {{ pct_half_up('certified', 'completed') }}),
     ('training_employment_rate', {{ pct_half_up('employed_after', 'completed') }}),
     ('training_in_trade_rate', {{ pct_half_up('employed_in_trade', 'employed_after') }})
-) as v (indicator, value)
+) as v (indicator, value)  -- noqa: AL05

@@ -43,4 +43,4 @@ cross join lateral (
     ('workshop_poverty_employed', coalesce(workshop_poverty, 0)::double),
     ('base_count', bases::double),
     ('base_employed', coalesce(base_employed, 0)::double)
-) as v (indicator, value)
+) as v (indicator, value)  -- noqa: AL05

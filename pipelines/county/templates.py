@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pipelines.lib import safe_output, spec, zh
+from pipelines import zh
+from pipelines.ledgers import spec
+from pipelines.outputs import safe_output
 
 TEMPLATE_ROWS = 2000  # rows that carry drop-downs and formats
 

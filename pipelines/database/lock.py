@@ -33,7 +33,7 @@ from pathlib import Path
 
 import psutil
 
-from pipelines.lib import zh
+from pipelines import zh
 
 _REAPERS = {"systemd", "init", "tini", "dumb-init", "docker-init"}  # adopt orphans
 _held: dict[str, list] = {}  # lock path -> [file object, depth]

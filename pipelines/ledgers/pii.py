@@ -17,8 +17,7 @@ from functools import cache
 import duckdb
 import polars as pl
 
-from pipelines import settings
-from pipelines.lib import zh
+from pipelines import settings, zh
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.lib import spec, zh
-from pipelines.lib.regions import divisions
+from pipelines import zh
+from pipelines.ledgers import spec
+from pipelines.ledgers.regions import divisions
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:
@@ -92,8 +93,7 @@ def _region_codes(values: pl.Series) -> dict[str, str | None]:
     return out
 
 
-FILE = "_file"  # a batch's file index (ingest.process_files)
-SHEET = "source_sheet"  # the sheet a row comes from (several per workbook)
+FILE, SHEET = spec.BATCH_FILE, spec.SHEET
 
 
 def _via_uniques(frame: pl.DataFrame, col: str, expr: pl.Expr, name: str) -> pl.Series | None:

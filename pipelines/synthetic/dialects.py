@@ -21,8 +21,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib import safe_output, spec, synth, zh
-from pipelines.lib.regions import divisions, short_names
+from pipelines import zh
+from pipelines.ledgers import spec
+from pipelines.ledgers.regions import divisions, short_names
+from pipelines.outputs import safe_output
+from pipelines.synthetic import synth
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Synthetic ledgers: valid ID numbers, people, rows, and writers for the messy shapes
 real ledgers come in (title rows, 合计 rows, GBK, BOM, header variants, date forms).
 
-Used by the bundled sample script (pipelines/lib/samples.py), the tests, and the generator.
+Used by the bundled sample script (pipelines/synthetic/samples.py), the tests, and the generator.
 Everything is deterministic for a given random.Random.
 """
 
@@ -15,17 +15,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import xlsxwriter
+from stdnum.cn import ric
 
-from pipelines.lib import spec, zh
+from pipelines import zh
+from pipelines.ledgers import spec
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆"
 GIVEN_NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红"
 
 
 def check_char(first17: str) -> str:
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    """GB 11643 check character (python-stdnum, the reference the vectorised rule in
+    ledgers/pii.py is tested against)."""
+    return ric.calc_check_digit(first17 + "?")  # it reads the first 17 of 18 characters
 
 
 def make_id(region: str, birth: date, seq: int) -> str:
@@ -36,7 +38,7 @@ def make_id(region: str, birth: date, seq: int) -> str:
 def corrupt_check(idn: str) -> str:
     """Same ID with a wrong check digit."""
     right = idn[-1]
-    wrong = next(c for c in _CHECK if c != right)
+    wrong = next(c for c in "10X98765432" if c != right)
     return idn[:-1] + wrong
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 import duckdb
 import psutil
 
-from pipelines import settings
-from pipelines.lib import pii, store, zh
-from pipelines.lib.ingest import discover, months_with_ledgers
+from pipelines import settings, zh
+from pipelines.database import store
+from pipelines.ledgers import pii
+from pipelines.ledgers.process import discover, months_with_ledgers
 from pipelines.settings import Paths
 
 _STAGES = (

@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,15 +17,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.lib import pii, spec, zh
-from pipelines.lib.normalise import normalise
-from pipelines.lib.reading import LedgerFile, LedgerFileError, read_raw, shape_batch
-from pipelines.lib.regions import divisions, known_codes
-from pipelines.lib.validation import REJECTION_SCHEMA, SHEET, Context, validate
+from pipelines import zh
+from pipelines.ledgers import pii, spec
+from pipelines.ledgers.normalise import normalise
+from pipelines.ledgers.reading import LedgerFile, LedgerFileError, read_raw, shape_batch
+from pipelines.ledgers.regions import divisions, known_codes
+from pipelines.ledgers.validation import REJECTION_SCHEMA, Context, validate
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^(\d{4})$")
 
 _DUCK_TYPES = {
     "text": "VARCHAR", "choice": "VARCHAR", "region": "VARCHAR", "region_any": "VARCHAR",
@@ -116,7 +114,7 @@ def survey(raw_dir: Path, kind: str | None = None, periods: set[str] | None = No
         kind_dir = raw_dir / k
         if not kind_dir.is_dir():
             continue
-        pattern = _YEAR if k == "targets" else _MONTH
+        pattern = spec.period_pattern(k)
         folders = []
         with os.scandir(kind_dir) as entries:
             for e in entries:
@@ -209,7 +207,11 @@ def months_with_ledgers(raw_dir: Path) -> list[str]:
             continue
         with os.scandir(kind_dir) as folders:
             for folder in folders:
-                if folder.name in months or not _MONTH.match(folder.name) or not folder.is_dir():
+                if (
+                    folder.name in months
+                    or not spec.MONTH.match(folder.name)
+                    or not folder.is_dir()
+                ):
                     continue
                 with os.scandir(folder.path) as files:
                     if any(_ledger_name(e.name) and e.is_file() for e in files):
@@ -278,7 +280,7 @@ def _current_codes(codes: pl.Series) -> dict[str, str]:
     return {c: divs.current(c) or c for c in codes.drop_nulls().unique().to_list()}
 
 
-FILE = "_file"  # index of a row's file within a batch
+FILE, SHEET = spec.BATCH_FILE, spec.SHEET
 READ_THREADS = min(4, os.cpu_count() or 1)
 
 

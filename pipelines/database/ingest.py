@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib import store
-from pipelines.lib.ingest import (
+from pipelines.database import store
+from pipelines.ledgers.process import (
     FileResult,
     Skipped,
     Submission,

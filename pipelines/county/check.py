@@ -12,10 +12,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import settings
-from pipelines.lib import safe_output, spec, store, zh
-from pipelines.lib.ingest import FileResult, Submission, process_file
-from pipelines.lib.reading import LedgerFileError, no_header_error, read_raw, sniff_kind
+from pipelines import settings, zh
+from pipelines.database import store
+from pipelines.ledgers import spec
+from pipelines.ledgers.process import FileResult, Submission, process_file
+from pipelines.ledgers.reading import LedgerFileError, no_header_error, read_raw, sniff_kind
+from pipelines.outputs import safe_output
 
 
 @dataclass
@@ -29,8 +31,6 @@ class CheckOutcome:
         return self.result.status == "loaded" and self.problems.height == 0
 
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^\d{4}$")
 # 2024年11月 / 2024年1月 / 2024-11 / 2024.11 / 202411 in a file name or title row; the
 # digits must stand alone (not inside an ID number or a longer code).
 _PERIOD_IN_TEXT = re.compile(
@@ -50,7 +50,7 @@ def find_period(path: Path, kind: str, given: str | None = None) -> str | None:
     current month. Targets: a year."""
     if given:
         return given
-    wanted = _YEAR if kind == "targets" else _MONTH
+    wanted = spec.period_pattern(kind)
     if wanted.match(path.parent.name):
         return path.parent.name
     for text in (path.stem, *title_rows(path)):
@@ -120,8 +120,7 @@ def check_file(
     found = find_period(path, kind, period)
     if found is None:
         raise CheckError(zh.CHECK["no_period"].format(file=path.name))
-    wanted = r"\d{4}" if kind == "targets" else r"\d{4}-(0[1-9]|1[0-2])"
-    if not re.fullmatch(wanted, found):
+    if not spec.period_pattern(kind).match(found):
         raise CheckError(zh.CHECK["bad_period"].format(period=found))
     period = found
     sub = Submission(path=path, rel=path.name, kind=kind, period=period)

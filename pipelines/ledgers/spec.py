@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from pipelines.lib import zh
+from pipelines import zh
 
 FieldType = Literal[
     "name",
@@ -123,6 +123,19 @@ SUBTOTALS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 PERSON_KINDS = ("placements", "trainings")
+
+# A reporting period: the folder a ledger sits in (targets: a year).
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+YEAR = re.compile(r"^(\d{4})$")
+
+
+def period_pattern(kind: str) -> re.Pattern:
+    return YEAR if kind == "targets" else MONTH
+
+
+# Columns a batch of files carries beside the fields (ledgers/process.py): the index of
+# a row's file within the batch, and the sheet the row comes from.
+BATCH_FILE, SHEET = "_file", "source_sheet"
 
 
 def fields(kind: str) -> tuple[Field, ...]:

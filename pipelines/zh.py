@@ -210,7 +210,6 @@ FILE_ERRORS = {
     "wrong_kind": "该文件看起来是「{found}」，却放在了「{expected}」的文件夹中",
     "missing_columns": "缺少必需的列：{cols}",
     "unsupported": "不支持的文件类型（只接受 .xlsx 和 .csv）",
-    "bad_folder": "文件夹名不是填报期（应为 YYYY-MM，目标任务为 YYYY）",
     "too_large": "工作表「{sheet}」的范围过大（{extent}），超出系统可处理的上限，未读取；请删除多余的空行空列后另存",
     "cell_too_long": "{where}有单元格超过{limit}个字符（Excel上限），文件可能已损坏或引号不成对",
     "stray_newline": "第{line}行附近有不成对的换行符（单独的回车符），请用 Excel/WPS 重新另存为 CSV",
@@ -285,7 +284,7 @@ TEMPLATE = {
     },
 }
 
-# The warehouse's write lock (pipelines/lib/warehouse_lock.py).
+# The warehouse's write lock (pipelines/database/lock.py).
 LOCK = {
     "waiting": "仓库 {folder} 正被另一个运行使用（{holder}），等待其结束……",
     "orphan": "结束上次被中断的运行遗留的 dbt 进程（pid {pid}），它仍占用着仓库。",

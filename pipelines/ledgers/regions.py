@@ -22,7 +22,7 @@ DIVISIONS_CSV = (
 
 # Ethnic-group names that appear in the full names of autonomous counties and
 # prefectures; the short name a ledger uses is the place name before the first of them.
-_ETHNIC = (
+ETHNIC = (
     "各族", "壮族", "瑶族", "苗族", "侗族", "布依族", "仫佬族", "毛南族", "仡佬族", "彝族", "回族",
     "水族", "土家族", "蒙古族", "满族", "藏族", "羌族", "傣族", "白族", "哈尼族", "傈僳族",
     "纳西族", "拉祜族", "佤族", "景颇族", "独龙族", "怒族", "普米族", "黎族", "畲族", "达斡尔族",
@@ -50,12 +50,12 @@ def short_names(full: str) -> set[str]:
     for suffix, short_suffix in (("自治县", "县"), ("自治州", "州"), ("自治旗", "旗")):
         if full.endswith(suffix):
             for i in range(1, len(full)):
-                if full[i:].startswith(_ETHNIC):
+                if full[i:].startswith(ETHNIC):
                     out |= {full[:i] + short_suffix, full[:i]}
                     break
     if full.endswith("自治区"):  # 广西壮族自治区 → 广西, 新疆维吾尔自治区 → 新疆
         stem = full[: -len("自治区")]
-        for token in (*_ETHNIC, "维吾尔"):
+        for token in (*ETHNIC, "维吾尔"):
             stem = stem.replace(token, "")
         out.add(stem)
     for suffix in ("县", "市", "区", "州", "地区", "盟", "旗", "省"):

@@ -19,13 +19,13 @@ import fastexcel
 import numpy as np
 import polars as pl
 
-from pipelines.lib import spec, xlsx_limits, zh
+from pipelines import zh
+from pipelines.ledgers import spec, xlsx_limits
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
 ID_NUMERIC = "id_numeric_cell"  # xlsx only: the ID was typed into a number cell
-_LEAD, _FILE = "_lead", "_file"
-SHEET = "source_sheet"
+_LEAD, _FILE, SHEET = "_lead", spec.BATCH_FILE, spec.SHEET
 # Excel's own limit for one cell; a longer cell means the file is not what it claims
 # (a CSV whose quotes are unbalanced swallows the rest of the file into one cell).
 MAX_CELL_CHARS = 32_767

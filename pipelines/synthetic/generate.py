@@ -23,8 +23,10 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from pipelines.lib import dialects, pii, spec, synth, zh
-from pipelines.lib.regions import divisions
+from pipelines import zh
+from pipelines.ledgers import pii, spec
+from pipelines.ledgers.regions import divisions
+from pipelines.synthetic import dialects, synth
 
 _SURNAMES = list(synth.SURNAMES)
 _GIVEN = list(synth.GIVEN_NAMES)

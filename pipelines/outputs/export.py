@@ -19,8 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib import safe_output, zh
-from pipelines.lib.regions import divisions
+from pipelines import zh
+from pipelines.ledgers.regions import divisions
+from pipelines.outputs import safe_output
 
 PERCENT_UNITS = {"%"}
 

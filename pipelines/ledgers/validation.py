@@ -14,12 +14,12 @@ from datetime import date
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.lib import pii, spec, zh
-from pipelines.lib.reading import ID_NUMERIC
-from pipelines.lib.regions import county_codes, known_codes
+from pipelines import zh
+from pipelines.ledgers import pii, spec
+from pipelines.ledgers.reading import ID_NUMERIC
+from pipelines.ledgers.regions import county_codes, known_codes
 
-FILE = "_file"  # a batch's file index (ingest.process_files)
-SHEET = "source_sheet"  # a row is (file, sheet, row): workbooks have several sheets
+FILE, SHEET = spec.BATCH_FILE, spec.SHEET  # a row is (file, sheet, row)
 
 _DTYPES = {
     "name": pl.String, "id": pl.String, "text": pl.String, "choice": pl.String, "region": pl.String,

@@ -17,8 +17,9 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines.lib import pii, spec, zh
-from pipelines.lib.ingest import FileResult, Skipped, table_columns
+from pipelines import zh
+from pipelines.ledgers import pii, spec
+from pipelines.ledgers.process import FileResult, Skipped, table_columns
 
 LOG_COLUMNS = """
     load_id BIGINT PRIMARY KEY, path VARCHAR NOT NULL, kind VARCHAR NOT NULL, period VARCHAR NOT NULL,

@@ -1,5 +1,5 @@
 """Write the bundled sample ledgers under raw/ (deterministic; `make samples`, i.e.
-`python -m pipelines.lib.samples`). It lives outside raw/ so that raw/ holds ledgers
+`python -m pipelines.synthetic.samples`). It lives outside raw/ so that raw/ holds ledgers
 only: anything else there is reported as skipped.
 
 Four counties, two in Guangxi (来宾市) and two in Guizhou (安顺市), October to December
@@ -14,8 +14,8 @@ import random
 import shutil
 from datetime import date
 
-from pipelines.lib import synth
 from pipelines.settings import REPO_ROOT
+from pipelines.synthetic import synth
 
 RAW = REPO_ROOT / "raw"
 SEED = 20241231

@@ -1,0 +1,1 @@
+"""Tools for the county bureaus: blank ledger templates and the pre-submission check."""

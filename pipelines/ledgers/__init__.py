@@ -1,0 +1,1 @@
+"""Ledgers in: the field table, reading files and sheets, normalising values, the validation rules (pandera), ID numbers and pseudonyms, division codes, and a batch of files turned into rows and rejections. No database, no Dagster."""
