@@ -64,8 +64,7 @@ def run(
     ),
 ) -> None:
     """Run the whole pipeline in process: ingest → dbt build → checks → publish."""
-    from pipelines.ledgers import pii
-    from pipelines.run import check_key, preflight, run_pipeline
+    from pipelines.run import run_pipeline
 
     _logging()
     p = _configure(raw_dir, warehouse_dir)
@@ -73,16 +72,7 @@ def run(
         console.print(f"[red]--month: expected YYYY-MM, got {month!r}[/red]")
         raise typer.Exit(2)
     with _warehouse_locked(p):
-        try:
-            key = pii.pii_key()  # fails fast in production without a key; warns with the demo key
-            check_key(p, key)
-        except (pii.MissingKeyError, pii.KeyMismatchError) as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
-        problem = preflight(p, month)
-        if problem:
-            console.print(f"[red]{problem}[/red]")
-            raise typer.Exit(2)
+        _ready(p, month, same_key=True)
         started = time.perf_counter()
         outcome = run_pipeline(p, month=month)
     table = Table(
@@ -107,22 +97,13 @@ def rekey(
 ) -> None:
     """Change the pseudonymisation key on purpose: rebuild every person key from the
     ledgers in raw/ under the key now in COLLAB_PII_KEY, then run the whole pipeline."""
-    from pipelines.ledgers import pii
-    from pipelines.run import preflight, run_pipeline
     from pipelines.run import rekey as forget
+    from pipelines.run import run_pipeline
 
     _logging()
     p = _configure(raw_dir, warehouse_dir)
     with _warehouse_locked(p):
-        try:
-            key = pii.pii_key()
-        except pii.MissingKeyError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
-        problem = preflight(p, None)
-        if problem:
-            console.print(f"[red]{problem}[/red]")
-            raise typer.Exit(2)
+        key = _ready(p, None, same_key=False)
         n = forget(p, key)
         console.print(zh.REKEY.format(n=n, raw=p.raw_dir))
         outcome = run_pipeline(p)
@@ -131,6 +112,27 @@ def rekey(
         raise typer.Exit(1)
     for label, value in outcome.summary:
         console.print(f"{label}: {value}")
+
+
+def _ready(p: settings.Paths, month: str | None, same_key: bool) -> bytes:
+    """The PII key, once the run may start: a key is set (or the demo key in dev), it is
+    the warehouse's own (unless `same_key` is off, for rekey), and there is something to
+    do. Otherwise one line and exit 2."""
+    from pipelines.ledgers import pii
+    from pipelines.run import check_key, preflight
+
+    try:
+        key = pii.pii_key()  # fails fast in production without a key; warns with the demo key
+        if same_key:
+            check_key(p, key)
+    except (pii.MissingKeyError, pii.KeyMismatchError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    problem = preflight(p, month)
+    if problem:
+        console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2)
+    return key
 
 
 @contextmanager
