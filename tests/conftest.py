@@ -10,6 +10,14 @@ from tests.scenario import write_scenario
 TEST_KEY = "test-key-for-collabstats-0123456789"
 
 
+def pytest_sessionstart(session):
+    """Parse the dbt project before any test module loads the definitions (a fresh
+    clone has no manifest; `collabstats run` and `dagster dev` prepare it themselves)."""
+    from pipelines.defs.warehouse.project import prepare
+
+    prepare()
+
+
 def pytest_collection_modifyitems(items):
     """A test that needs the scenario's whole pipeline run is an end-to-end test: `make
     test-fast` (-m "not e2e") leaves it out; `make test` and CI run everything."""
