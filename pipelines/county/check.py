@@ -53,7 +53,7 @@ def find_period(path: Path, kind: str, given: str | None = None) -> str | None:
     wanted = spec.period_pattern(kind)
     if wanted.match(path.parent.name):
         return path.parent.name
-    for text in (path.stem, *title_rows(path)):
+    for text in _period_texts(path):
         text = unicodedata.normalize("NFKC", str(text))
         if kind == "targets" and (
             m := _YEAR_IN_TEXT.search(text) or re.search(r"(?<!\d)(20\d{2})(?!\d)", text)
@@ -62,6 +62,12 @@ def find_period(path: Path, kind: str, given: str | None = None) -> str | None:
         if kind != "targets" and (m := _PERIOD_IN_TEXT.search(text)):
             return f"{m.group(1)}-{int(m.group(2)):02d}"
     return None
+
+
+def _period_texts(path: Path):
+    """The file name, then (only if asked for: it reads the whole file) the title rows."""
+    yield path.stem
+    yield from title_rows(path)
 
 
 def title_rows(path: Path) -> list[str]:

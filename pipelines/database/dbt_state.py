@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.database import store
+
 _PROJECT_PARTS = ("models", "macros", "seeds", "tests")
 _PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 
@@ -35,15 +37,9 @@ def fingerprint(project_dir: Path) -> str:
     return h.hexdigest()
 
 
-def _ensure(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("create schema if not exists ingest")
-    conn.execute("create table if not exists ingest.dbt_state (fingerprint VARCHAR NOT NULL)")
-    conn.execute("create table if not exists ingest.changed_periods (period VARCHAR PRIMARY KEY)")
-
-
 def build_args(conn: duckdb.DuckDBPyConnection, project_dir: Path) -> list[str]:
     """The extra `dbt build` arguments of a whole build (see the module docstring)."""
-    _ensure(conn)
+    store.ensure_schema(conn)
     row = conn.execute("select fingerprint from ingest.dbt_state").fetchone()
     if row is None or row[0] != fingerprint(project_dir):
         return ["--full-refresh"]
@@ -54,7 +50,7 @@ def build_args(conn: duckdb.DuckDBPyConnection, project_dir: Path) -> list[str]:
 def built(conn: duckdb.DuckDBPyConnection, project_dir: Path) -> None:
     """After a whole build succeeded: the project as built, and no month left to
     recompute (one transaction, so a crash leaves either the old state or the new)."""
-    _ensure(conn)
+    store.ensure_schema(conn)
     conn.execute("begin transaction")
     conn.execute("delete from ingest.dbt_state")
     conn.execute("insert into ingest.dbt_state values (?)", [fingerprint(project_dir)])

@@ -45,6 +45,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(f"create table if not exists raw.rejected_rows ({REJECTED_COLUMNS})")
     conn.execute("create table if not exists ingest.unresolved (kind VARCHAR, period VARCHAR)")
     conn.execute("create table if not exists ingest.changed_periods (period VARCHAR PRIMARY KEY)")
+    conn.execute("create table if not exists ingest.dbt_state (fingerprint VARCHAR NOT NULL)")
     conn.execute(
         "create table if not exists ingest.key_fingerprint (fingerprint VARCHAR NOT NULL, set_at TIMESTAMP)"
     )
@@ -60,20 +61,13 @@ def stored_fingerprint(conn: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def has_person_rows(conn: duckdb.DuckDBPyConnection) -> bool:
-    return any(
-        conn.execute(f"select exists (select 1 from ingest.{k}_candidates)").fetchone()[0]
-        for k in spec.PERSON_KINDS
-    )
-
-
 def ensure_key(conn: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """Refuse a key other than the one the person keys were made with; record the key's
     fingerprint on first use (and on a warehouse from before fingerprints were kept)."""
     fingerprint = pii.key_fingerprint(key)
     stored = stored_fingerprint(conn)
     if stored is None:
-        conn.execute("insert into ingest.key_fingerprint values (?, now())", [fingerprint])
+        _set_fingerprint(conn, key)
     elif stored != fingerprint:
         raise pii.KeyMismatchError(zh.KEY_MISMATCH)
 
@@ -95,9 +89,13 @@ def forget_person_rows(conn: duckdb.DuckDBPyConnection, key: bytes) -> int:
     conn.execute(
         "update raw.ingestion_log set is_current = false where is_current and status <> 'skipped'"
     )
+    _set_fingerprint(conn, key)
+    return n
+
+
+def _set_fingerprint(conn: duckdb.DuckDBPyConnection, key: bytes) -> None:
     conn.execute("delete from ingest.key_fingerprint")
     conn.execute("insert into ingest.key_fingerprint values (?, now())", [pii.key_fingerprint(key)])
-    return n
 
 
 def mark_changed(conn: duckdb.DuckDBPyConnection, periods: Iterable[str]) -> None:
@@ -138,14 +136,7 @@ def current_files(
     conn: duckdb.DuckDBPyConnection, kind: str
 ) -> dict[str, tuple[str, int | None, int | None]]:
     """path → (sha256, size, mtime_ns) of the current version of every file of a kind."""
-    return {
-        path: (sha, size, mtime)
-        for path, sha, size, mtime in conn.execute(
-            "select path, sha256, size, mtime_ns from raw.ingestion_log "
-            "where kind = ? and is_current and status <> 'skipped'",
-            [kind],
-        ).fetchall()
-    }
+    return _current_versions(conn, kind, "sha256", skipped=False)
 
 
 def restamp(conn: duckdb.DuckDBPyConnection, kind: str, stamps: list[tuple[str, int, int]]) -> None:
@@ -276,11 +267,20 @@ def current_skipped(
     conn: duckdb.DuckDBPyConnection, kind: str
 ) -> dict[str, tuple[str, int | None, int | None]]:
     """path → (reason, size, mtime_ns) of what is logged as skipped under a kind folder."""
+    return _current_versions(conn, kind, "message", skipped=True)
+
+
+def _current_versions(
+    conn: duckdb.DuckDBPyConnection, kind: str, what: str, skipped: bool
+) -> dict[str, tuple[str, int | None, int | None]]:
+    """path → (`what`, size, mtime_ns) of the current log rows of a kind: ledger file
+    versions, or (`skipped`) what is not a ledger."""
+    status = "=" if skipped else "<>"
     return {
-        path: (message, size, mtime)
-        for path, message, size, mtime in conn.execute(
-            "select path, message, size, mtime_ns from raw.ingestion_log "
-            "where kind = ? and is_current and status = 'skipped'",
+        path: (value, size, mtime)
+        for path, value, size, mtime in conn.execute(
+            f"select path, {what}, size, mtime_ns from raw.ingestion_log "
+            f"where kind = ? and is_current and status {status} 'skipped'",
             [kind],
         ).fetchall()
     }

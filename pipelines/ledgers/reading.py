@@ -11,7 +11,6 @@ import csv
 import io
 import itertools
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -236,7 +235,7 @@ def _read_xlsx(
             "too_large",
             zh.FILE_ERRORS["too_large"].format(sheet=exc.sheet, extent=exc.extent),
         ) from exc
-    except (zipfile.BadZipFile, Exception) as exc:  # calamine raises several types
+    except Exception as exc:  # a bad zip, and the several types calamine raises
         raise LedgerFileError("not_xlsx", zh.FILE_ERRORS["not_xlsx"]) from exc
     read: list[tuple[str, pl.DataFrame, int, list[str]]] = []
     others: list[tuple[str, str]] = []
