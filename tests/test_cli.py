@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from pipelines import zh
 from pipelines.cli import app
-from pipelines.synthetic import synth
+from pipelines.synthetic import dialects, synth
 
 runner = CliRunner()
 
@@ -58,7 +58,7 @@ def test_template_round_trip(tmp_path):
     reader = fastexcel.read_excel(str(path))
     assert reader.sheet_names == [zh.TEMPLATE["data_sheet"], zh.TEMPLATE["help_sheet"]]
     header = reader.load_sheet(0, header_row=1).to_polars().columns
-    assert header == synth.headers("trainings")
+    assert header == dialects.headers("trainings")
     import openpyxl
 
     ws = openpyxl.load_workbook(path)[zh.TEMPLATE["data_sheet"]]

@@ -24,7 +24,7 @@ from pipelines.cli import app
 from pipelines.database.ingest import ingest_kind
 from pipelines.ledgers import spec
 from pipelines.ledgers.process import Submission, process_file
-from pipelines.synthetic import synth
+from pipelines.synthetic import dialects, synth
 from tests.conftest import TEST_KEY
 
 runner = CliRunner()
@@ -256,7 +256,7 @@ def _multi_sheet(path: Path, sheets: dict[str, list[dict] | None]) -> None:
             ws.append(["本表为填报说明，不是台账"])
             continue
         ws.append([f"{title}转移就业台账"])
-        ws.append(synth.headers("placements"))
+        ws.append(dialects.headers("placements"))
         for row in rows:
             ws.append([None if row.get(n) is None else str(row.get(n)) for n in names])
     path.parent.mkdir(parents=True, exist_ok=True)

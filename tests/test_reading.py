@@ -14,7 +14,7 @@ import pytest
 from pipelines.ledgers.normalise import parse_date
 from pipelines.ledgers.process import Submission, process_file
 from pipelines.ledgers.reading import LedgerFileError, read_ledger, sniff_kind
-from pipelines.synthetic import synth
+from pipelines.synthetic import dialects, synth
 
 
 def _rows(n: int, period: str = "2024-10", seed: int = 1) -> list[dict]:
@@ -189,7 +189,7 @@ def test_leading_blank_rows_and_columns_do_not_shift_row_numbers(tmp_path: Path)
     f = tmp_path / "offset.xlsx"
     wb = xlsxwriter.Workbook(str(f))
     ws = wb.add_worksheet()
-    header = synth.headers("placements")
+    header = dialects.headers("placements")
     ws.write_row(3, 2, header)  # header at D4... row 4, starting column C
     row = _rows(1)[0]
     ws.write_row(4, 2, [str(row[k]) if row[k] is not None else "" for k in row])

@@ -21,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import xlsxwriter
 
 from pipelines import zh
-from pipelines.ledgers import pii, spec
+from pipelines.ledgers import pii
 from pipelines.ledgers.regions import divisions
 from pipelines.synthetic import dialects, synth
 
@@ -264,15 +263,6 @@ def _workshops(rng: np.random.Generator, county: str, year: int) -> pl.DataFrame
     return pl.DataFrame(rows)
 
 
-def _ordered(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(
-        [
-            pl.col(f.name).cast(pl.String) if f.name in frame.columns else pl.lit("").alias(f.name)
-            for f in spec.fields(kind)
-        ]
-    )
-
-
 def _poverty_clean(part: pl.DataFrame) -> int:
     if "is_poverty" not in part.columns:
         return 0
@@ -291,58 +281,6 @@ def _lost_as_float_text(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(
         id_number=pl.when(pl.col(LOST)).then(sci).otherwise(pl.col("id_number"))
     )
-
-
-def write_ledger(
-    path: Path,
-    kind: str,
-    frame: pl.DataFrame,
-    fmt: str,
-    title: str | None,
-    total: bool,
-    encoding: str,
-    date_style: str,
-) -> None:
-    """One ledger file: Chinese headers, optional title and 合计 rows, in the given encoding."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame = _ordered(kind, frame)
-    if date_style != "iso":
-        for f in spec.fields(kind):
-            if f.type == "date":
-                d = pl.col(f.name).str.to_date("%Y-%m-%d", strict=False)
-                styled = {
-                    "slash": pl.format("{}/{}/{}", d.dt.year(), d.dt.month(), d.dt.day()),
-                    "dot": pl.format("{}.{}.{}", d.dt.year(), d.dt.month(), d.dt.day()),
-                    "cn": pl.format("{}年{}月{}日", d.dt.year(), d.dt.month(), d.dt.day()),
-                }[date_style]
-                frame = frame.with_columns(
-                    pl.when(d.is_null()).then(pl.col(f.name)).otherwise(styled).alias(f.name)
-                )
-    header = synth.headers(kind)
-    if fmt == "csv":
-        body = frame.write_csv(include_header=False)
-        lines = (
-            ([title + "\n"] if title else [])
-            + [",".join(header) + "\n", body]
-            + ([f"合计,{frame.height}人\n"] if total else [])
-        )
-        path.write_bytes("".join(lines).encode(encoding))
-        return
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    ws = wb.add_worksheet("Sheet1")
-    r = 0
-    if title:
-        ws.write_string(0, 0, title)
-        r = 1
-    ws.write_row(r, 0, header)
-    for row in frame.iter_rows():
-        r += 1
-        for c, v in enumerate(row):
-            if v:
-                ws.write_string(r, c, v)
-    if total:
-        ws.write_row(r + 1, 0, ["合计", f"{frame.height}人"])
-    wb.close()
 
 
 def generate(
@@ -381,7 +319,7 @@ def generate(
                 period = f"{year}-{int(month):02d}"
                 messy_file = messy > 0 and crng.random() < max(messy * 5, 0.2)
                 title = f"{names[county]}{year}年{int(month)}月{zh.KIND_TITLES[kind]}"
-                rows = _ordered(kind, _lost_as_float_text(part))
+                rows = dialects.as_strings(kind, _lost_as_float_text(part))
                 lost = frozenset(np.flatnonzero(part[LOST].to_numpy()).tolist())
                 if messy_file:
                     dialect = dialects.style_for(
@@ -389,11 +327,11 @@ def generate(
                     )
                     stats.messy_files += 1
                     rel = f"{kind}/{period}/{names[county]}_{county}.{dialect.fmt}"
-                    dialects.write(out / rel, kind, rows, dialect, title, lost)
+                    dialects.write_ledger(out / rel, kind, rows, dialect, title, lost)
                 else:
                     dialect = None
                     rel = f"{kind}/{period}/{names[county]}_{county}.{fmt}"
-                    write_ledger(out / rel, kind, rows, fmt, None, False, "utf-8", "iso")
+                    dialects.write_ledger(out / rel, kind, rows, dialects.Dialect(fmt=fmt))
                 stats.files += 1
                 stats.written.append(
                     GeneratedFile(
@@ -415,15 +353,11 @@ def generate(
         )
         if progress:
             progress(i + 1, len(counties))
-    write_ledger(
+    dialects.write_ledger(
         out / "targets" / str(year) / f"{year}年目标任务.{fmt}",
         "targets",
         pl.DataFrame(targets),
-        fmt,
-        None,
-        False,
-        "utf-8",
-        "iso",
+        dialects.Dialect(fmt=fmt),
     )
     stats.files += 1
     return stats

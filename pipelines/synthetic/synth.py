@@ -1,24 +1,26 @@
-"""Synthetic ledgers: valid ID numbers, people, rows, and writers for the messy shapes
-real ledgers come in (title rows, 合计 rows, GBK, BOM, header variants, date forms).
+"""Hand-shaped ledgers, a row at a time: valid ID numbers, people, rows, and files in
+the messy shapes real ledgers come in (title rows, 合计 rows, GBK, BOM, header variants,
+date forms) through the one writer, dialects.write_ledger.
 
-Used by the bundled sample script (pipelines/synthetic/samples.py), the tests, and the generator.
-Everything is deterministic for a given random.Random.
+Used by the bundled sample script (pipelines/synthetic/samples.py) and the tests, where
+each row is chosen by hand; `generate.py` makes ledgers at scale, vectorised, with the
+same names and the same writer. Deterministic for a given random.Random.
 """
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-import xlsxwriter
+import polars as pl
 from stdnum.cn import ric
 
 from pipelines import zh
 from pipelines.ledgers import spec
+from pipelines.synthetic import dialects
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆"
 GIVEN_NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红"
@@ -165,32 +167,22 @@ def workshop_row(
     }
 
 
-# --- writers -------------------------------------------------------------------------------
+# --- files: keyword arguments to the one writer (dialects.write_ledger) ------------------
 
 
-def headers(kind: str, variant: int = 0) -> list[str]:
-    """Chinese headers; `variant` picks alternative wordings where a field has them."""
-    out = []
-    for f in spec.fields(kind):
-        names = zh.HEADERS[kind][f.name]
-        out.append(names[variant % len(names)])
-    return out
+def rows_frame(kind: str, rows: Iterable[dict[str, object]]) -> pl.DataFrame:
+    """Row dicts as the writer's string frame: dates in ISO form, numbers as text."""
+    names = [f.name for f in spec.fields(kind)]
+    rows = list(rows)
 
+    def text(v: object) -> str | None:
+        if v is None or v == "":
+            return None
+        return v.isoformat() if isinstance(v, date) else str(v)
 
-def _cell(value: object, date_style: str) -> object:
-    if isinstance(value, date):
-        if date_style == "iso":
-            return value.isoformat()
-        if date_style == "slash":
-            return f"{value.year}/{value.month}/{value.day}"
-        if date_style == "dot":
-            return f"{value.year}.{value.month}.{value.day}"
-        if date_style == "cn":
-            return f"{value.year}年{value.month}月{value.day}日"
-        if date_style == "serial":
-            return (value - date(1899, 12, 30)).days
-        return value  # "cell": a real date cell (xlsx only)
-    return value
+    return pl.DataFrame(
+        {n: [text(r.get(n)) for r in rows] for n in names}, schema=dict.fromkeys(names, pl.String)
+    )
 
 
 def write_xlsx(
@@ -205,43 +197,22 @@ def write_xlsx(
     float_ids: Iterable[int] = (),
     extra_column: str | None = None,
 ) -> None:
-    """A ledger as a county clerk's Excel: merged title, header, rows, 合计 at the bottom."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    wb.set_properties({"created": datetime(2024, 1, 1)})  # byte-identical output per seed
-    ws = wb.add_worksheet("Sheet1")
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    hdr = headers(kind, header_variant) + ([extra_column] if extra_column else [])
-    r = 0
-    if title:
-        ws.merge_range(0, 0, 0, len(hdr) - 1, title)
-        r = 1
-    ws.write_row(r, 0, hdr)
-    r += 1
-    float_ids = set(float_ids)
-    names = [f.name for f in spec.fields(kind)]
-    n = 0
-    for i, row in enumerate(rows):
-        if blank_after is not None and i == blank_after:
-            r += 1  # a blank row in the middle
-        for c, name in enumerate(names):
-            v = _cell(row.get(name), date_style)
-            if v is None or v == "":
-                continue
-            if name == "id_number" and i in float_ids:
-                ws.write_number(r, c, excel_float(str(v)))
-            elif isinstance(v, date):
-                ws.write_datetime(r, c, v, date_fmt)
-            elif isinstance(v, int | float):
-                ws.write_number(r, c, v)
-            else:
-                ws.write_string(r, c, str(v))
-        r += 1
-        n += 1
-    if total_row:
-        ws.write_string(r, 0, "合计")
-        ws.write_string(r, 1, f"{n}人")
-    wb.close()
+    """A ledger as a county clerk's Excel: merged title, header, rows, 合计 at the bottom.
+    Rows in `float_ids` hold their ID in a number cell, as Excel makes of a typed ID."""
+    frame = rows_frame(kind, rows)
+    lost = frozenset(float_ids)
+    if lost and "id_number" in frame.columns:
+        floats = [
+            repr(excel_float(v)) if i in lost and v else v
+            for i, v in enumerate(frame["id_number"].to_list())
+        ]
+        frame = frame.with_columns(id_number=pl.Series(floats, dtype=pl.String))
+    dialect = dialects.Dialect(
+        "xlsx", "xlsx", titles=1 if title else 0, total="合计" if total_row else None,
+        blank_after=blank_after, date_style=date_style, header_variant=header_variant,
+        extra_column=extra_column,
+    )  # fmt: skip
+    dialects.write_ledger(path, kind, frame, dialect, title, lost)
 
 
 def write_csv(
@@ -254,17 +225,9 @@ def write_csv(
     date_style: str = "iso",
     header_variant: int = 0,
 ) -> None:
-    """A ledger as WPS/Excel export it: encoding 'utf-8', 'utf-8-sig' or 'gbk'."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    names = [f.name for f in spec.fields(kind)]
-    with open(path, "w", encoding=encoding, newline="") as f:
-        w = csv.writer(f)
-        if title:
-            w.writerow([title])
-        w.writerow(headers(kind, header_variant))
-        n = 0
-        for row in rows:
-            w.writerow(["" if row.get(k) is None else _cell(row.get(k), date_style) for k in names])
-            n += 1
-        if total_row:
-            w.writerow(["合计", f"{n}人"])
+    """A ledger as WPS/Excel export it: encoding 'utf-8', 'utf-8-sig', 'gbk' or 'gb18030'."""
+    dialect = dialects.Dialect(
+        "csv", "csv", encoding, titles=1 if title else 0, total="合计" if total_row else None,
+        date_style=date_style, header_variant=header_variant,
+    )  # fmt: skip
+    dialects.write_ledger(path, kind, rows_frame(kind, rows), dialect, title)
