@@ -88,13 +88,13 @@ def ingest_kind(
     batches = sorted(by_period.items())
     if batches:
         # The last month has no next month to read while it is processed, so it goes in
-        # slices that are read ahead of each other (adding one national month: -0.6 s).
-        # Not every month: each batch costs ~0.2 s of its own (a validation pass, an
-        # insert), which the read-ahead of the next month already hides.
+        # slices that are read ahead of each other (this is what a monthly run adds).
+        # Not every month: each batch has a fixed cost (a validation pass, an insert),
+        # which the read-ahead of the next month already hides.
         period, files = batches.pop()
         batches += [(period, files[i : i + SLICE_FILES]) for i in range(0, len(files), SLICE_FILES)]
     # The next period's files are read while this one is validated and written (reading
-    # is I/O and GIL-free parsing; at 10M rows it hid ~2 s a month).
+    # is I/O and GIL-free parsing, so the two overlap).
     with ThreadPoolExecutor(max_workers=1) as ahead:
         pending = ahead.submit(read_files, batches[0][1], digests) if batches else None
         for i, (period, batch) in enumerate(batches):
@@ -136,8 +136,8 @@ def ingest_kind(
 
 def _digest(sub: Submission, logged: tuple[str, int | None, int | None] | None) -> str:
     """The file's sha256; the logged one when the file has the size and mtime it was
-    loaded with (rsync's quick check: hashing a national year's 2 GB of unchanged
-    ledgers cost 3 s a run). An edit changes the mtime; a file put back with the old
+    loaded with (rsync's quick check: a national year is gigabytes of unchanged
+    ledgers to hash every run otherwise). An edit changes the mtime; a file put back with the old
     mtime but other content is not something a ledger goes through."""
     if logged is not None and sub.size >= 0 and logged[1:] == (sub.size, sub.mtime_ns):
         return logged[0]

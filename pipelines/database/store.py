@@ -222,7 +222,7 @@ def record_many(conn: duckdb.DuckDBPyConnection, results: list[FileResult]) -> l
     conn.register("_log", log)
     conn.execute("insert into raw.ingestion_log by name select * from _log")
     # Rows of all files at once: a load_id per row, the file's path, sheet and period
-    # joined from the log (a with_columns per file cost ~0.2 ms × thousands of files).
+    # joined from the log, not added per file (thousands of files a run).
     _insert_rows(
         conn,
         [(i, r.loaded) for i, r in zip(ids, results, strict=True) if r.loaded is not None],
@@ -387,8 +387,8 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
     conn.execute(f"delete from raw.{kind} where period in (select period from _periods)")
     # One period at a time, and no wide temporary table: at 10M rows a ranked copy of
     # every candidate column for the whole year held gigabytes. Only rows whose key
-    # repeats are ranked (ranking every row of a 1M-row month cost 2.5 s; finding the
-    # repeats, usually none, 0.2 s); the first of each is kept, the others rejected.
+    # repeats are ranked (finding the repeats, usually none, is far cheaper than ranking
+    # every row); the first of each is kept, the others rejected.
     for period in periods:
         conn.execute(
             f"""

@@ -100,8 +100,8 @@ def survey(raw_dir: Path, kind: str | None = None, periods: set[str] | None = No
     2024-1), other file types (.xls), sub-folders, the check's own problem lists, links
     that lead outside raw/. Excel's lock files (~$…) and dot-files are ignored. With
     `periods`, only those period folders are looked into (misnamed folders are reported
-    by runs over every period). Folder rules are checked once per folder: a national
-    year is 70,000+ files, and a pathlib round trip per file cost seconds a run."""
+    by runs over every period). Folder rules are checked once per folder, not per file: a
+    national year is 70,000+ files."""
     root = os.path.realpath(raw_dir)
     subs: list[Submission] = []
     skipped: list[Skipped] = []

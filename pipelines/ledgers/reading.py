@@ -406,9 +406,9 @@ def _map_columns(
         )
     cells = [c for c in frame.columns if c != ID_NUMERIC]
     body = frame.slice(1)
-    # Plain Series picked and renamed, no query per file (a select here cost ~1.5 ms a
-    # file, most of the time of a 30-row ledger). Row numbers, missing fields and the
-    # leading cells are filled in once per batch by shape_batch.
+    # Plain Series picked and renamed, no query per file: for a 30-row ledger a query
+    # would cost more than the reading. Row numbers, missing fields and the leading
+    # cells are filled in once per batch by shape_batch.
     columns = [body.get_column(c).alias(n) for c, n in mapping.items()]
     columns += [body.get_column(c).alias(f"{_LEAD}{i}") for i, c in enumerate(cells[:_LEAD_CELLS])]
     if ID_NUMERIC in body.columns:

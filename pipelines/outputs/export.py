@@ -72,8 +72,7 @@ def load_report(serving_db: Path, region_code: str, period: str) -> Report:
 @dataclass
 class _PeriodData:
     """The regions (code → name, level, province, city) and one period's metric rows by
-    region: read once for all of a period's workbooks (a query per workbook cost 5 ms
-    × 330 at 10M rows)."""
+    region: read once for all of a period's workbooks, not queried per workbook."""
 
     regions: dict[str, tuple[str, str, str | None, str | None]]
     metrics: dict[str, list[tuple[str, float | None, str]]]
@@ -339,13 +338,13 @@ def export(serving_db: Path, region: str, period: str, out_dir: Path) -> tuple[P
     return write_workbook(report, out_dir)
 
 
-# Workbooks are pure Python (XlsxWriter, ~9 ms each): a national month's 330 take 3 s on
-# one core. From this many on, other processes (spawned: nothing of the caller's DuckDB or
-# Dagster threads is forked) share them; fewer are not worth a process start (~0.8 s).
+# Workbooks are pure Python (XlsxWriter): a national month has ~330. From this many on,
+# other processes (spawned: nothing of the caller's DuckDB or Dagster threads is forked)
+# share them; fewer are not worth a process start.
 PARALLEL_FROM = 60
 # Workbooks per task. The workers take tasks from the front while this process writes
 # from the back: a worker still starting leaves its share to this process, instead of
-# everyone waiting for the slowest (a fixed half each cost ~0.6 s more at 330).
+# everyone waiting for the slowest (as a fixed half each would).
 CHUNK = 10
 
 
@@ -409,7 +408,7 @@ def _write_reports(
 @functools.lru_cache(maxsize=1)
 def _period_data(serving_db: Path, period: str, _version: tuple[int, int]) -> _PeriodData:
     """A period's data, read once per process for all its chunks (opening the file per
-    region cost ~25 ms each, half of the 17 s that 330 workbooks took at 10M rows).
+    region would cost as much as writing the workbooks).
     `_version` (inode, mtime) keys the cache: a published file replaces the old inode."""
     con = duckdb.connect(str(serving_db), read_only=True)
     try:

@@ -8,15 +8,15 @@
 -- Most persons come from one county in a year: they are counted per county and month,
 -- and the counts are added up the ancestors. Only a person placed from two counties has
 -- to be grouped again per ancestor, where the earlier county's month wins. Months are
--- small integers within the year, not 'YYYY-MM' strings. (Grouping every person at
--- every level took 25 s at 10M placements, and a union of nine filtered copies of the
--- placements 200 s; this takes 11 s.)
+-- small integers within the year, not 'YYYY-MM' strings. (Grouping every person at every
+-- level, or a union of filtered copies per level, is the obvious alternative and several
+-- times slower; BENCHMARKS.md.)
 --
 -- Incremental by period (folder by_period, macros/changed_periods.sql): a person's first month can
 -- only change in or after the earliest changed month, and only for persons placed in a
 -- month from then on; so a run recomputes the rows from that month on, over those
--- persons' placements of the whole year (adding December to a 10M-placement year: ~1M
--- persons' 1.6M rows instead of 10M).
+-- persons' placements of the whole year (adding December: December's persons, not the
+-- whole year's).
 {{ config(meta={'period_column': 'first_period'}) }}
 {% set measures = {
     'employed_persons': 'true',

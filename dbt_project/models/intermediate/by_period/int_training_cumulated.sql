@@ -5,14 +5,13 @@
 -- period (a class reported again in a later month updates 结业/取证/就业, it does not add
 -- a person-time); classes count in the year they start. Each report holds from its month
 -- until the trainee's next report in that class, so a period joins the report whose span
--- covers it (ranking every report against every later period was 3× slower at 10M rows).
+-- covers it, rather than ranking every report against every later period.
 --
 -- Incremental by period (folder by_period, macros/changed_periods.sql): a period's counts depend on the
 -- reports up to it, so a run recomputes the periods from the earliest changed month on.
 -- int_periods_listed is a source too: a month with placements only still counts the
--- trainees' standing reports. (The per-period trainee rows were a table of their own
--- until adding December to a 10M-placement year spent 4.4 s writing and testing 5M of
--- them; they are now only a step of this model.)
+-- trainees' standing reports. The per-period trainee rows are a step of this model, not a
+-- table: written and tested on their own they would be the largest table of the build.
 
 with trainings as (
     select * from {{ ref('stg_raw__trainings') }}
