@@ -147,6 +147,52 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "base_employed": ("基地吸纳就业人数", "人"),
 }
 
+# The wide marts' indicator columns, in order, with the Chinese column name of the
+# Chinese-labelled wide mart (unit in brackets; names that repeat across topics, such as
+# 其中脱贫劳动力, carry their topic). `python -m pipelines.database.seeds` writes them
+# into dbt (macros/wide_columns.sql, models/marts/_wide_marts.yml).
+WIDE_COLUMNS: dict[str, str] = {
+    "employed_persons": "帮助农村劳动力就业人数（人）",
+    "employed_poverty_persons": "其中脱贫劳动力（人）",
+    "employed_poverty_share": "脱贫劳动力占比（%）",
+    "employed_guangdong_persons": "到广东省就业人数（人）",
+    "employed_other_east_persons": "到东部其他省份就业人数（人）",
+    "employed_in_province_persons": "省内就近就业人数（人）",
+    "employed_organized_persons": "有组织输出人数（人）",
+    "employed_target": "目标任务（人）",
+    "employed_target_rate": "目标完成率（%）",
+    "training_classes": "培训期数（期）",
+    "training_person_times": "培训人次（人次）",
+    "training_poverty_person_times": "培训脱贫劳动力人次（人次）",
+    "training_completion_rate": "结业率（%）",
+    "training_certificate_rate": "取证率（%）",
+    "training_employment_rate": "培训后就业率（%）",
+    "training_in_trade_rate": "对口就业率（%）",
+    "workshop_count": "帮扶车间数（个）",
+    "workshop_employed": "帮扶车间吸纳就业人数（人）",
+    "workshop_poverty_employed": "帮扶车间吸纳脱贫劳动力（人）",
+    "base_count": "稳岗就业基地数（个）",
+    "base_employed": "基地吸纳就业人数（人）",
+}
+# The wide marts' leading columns: name → (Chinese column name, description).
+WIDE_KEYS: dict[str, tuple[str, str]] = {
+    "period": (
+        "统计月份",
+        "统计月份 YYYY-MM，数值为当年1月1日至该月底累计。Reporting month; values cumulative from 1 January to its end.",
+    ),
+    "period_date": (
+        "统计月份首日",
+        "统计月份的第一天（日期型，便于作时间轴）。The month's first day, a DATE for time axes.",
+    ),
+    "region_code": (
+        "地区代码",
+        "6位行政区划代码：省 xx0000，市 xxxx00，其余为县。6-digit division code: province xx0000, city xxxx00, else county.",
+    ),
+    "region_name": ("地区名称", "地区全称。The region's full name."),
+    "region_level": ("地区级别", "province / city / county（省 / 市 / 县）。The region's level."),
+}
+REGION_LEVELS = {"province": "省", "city": "市", "county": "县"}
+
 # Indicators a target may be set for, by the Chinese name used in target ledgers.
 TARGET_INDICATOR_ALIASES = {
     "帮助农村劳动力就业人数": "employed_persons",

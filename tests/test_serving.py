@@ -127,3 +127,69 @@ def test_serving_file_has_marts_only(scenario_run):
     assert not any(t.startswith(("stg_", "int_")) for t in tables)
     assert not columns & {"person_key", "id_number", "name", "birth_year"}
     assert {p.stem for p in scenario_run.marts_dir.glob("*.parquet")} == tables
+
+
+def _zh_and_en(text: str | None) -> bool:
+    return (
+        bool(text)
+        and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+        and any(ch.isascii() and ch.isalpha() for ch in text)
+    )
+
+
+def test_serving_file_explains_itself(scenario_run):
+    """DESIGN, "The warehouse": every table and column carries a Chinese and English
+    description as a DuckDB comment; metrics has period_date; the wide marts hold counts
+    as integers; dim_regions holds the regions in the data and their ancestors only."""
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() where not internal"
+    ).fetchall()
+    assert tables and all(_zh_and_en(c) for _, c in tables), tables
+    columns = con.execute(
+        "select table_name, column_name, comment from duckdb_columns() where not internal"
+    ).fetchall()
+    undocumented = [(t, c) for t, c, text in columns if not _zh_and_en(text)]
+    assert not undocumented
+
+    bad_dates = con.execute(
+        "select count(*) from metrics where period_date <> strptime(period || '-01', '%Y-%m-%d')::date"
+    ).fetchone()[0]
+    assert bad_dates == 0
+    assert (
+        dict(
+            con.execute(
+                "select column_name, data_type from duckdb_columns() where table_name = 'metrics'"
+            ).fetchall()
+        )["period_date"]
+        == "DATE"
+    )
+
+    units = dict(con.execute("select indicator, unit from dim_indicators").fetchall())
+    wide = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = 'region_period_summary'"
+        ).fetchall()
+    )
+    for column, data_type in wide.items():
+        if column in units:
+            assert data_type == ("DOUBLE" if units[column] == "%" else "BIGINT"), column
+
+    # The Chinese wide mart: the same rows and values under Chinese names.
+    en = con.execute(
+        "select * exclude (region_level) from region_period_summary order by period, region_code"
+    ).fetchall()
+    zh_rows = con.execute(
+        'select * exclude ("地区级别") from region_period_summary_zh order by 1, 3'
+    ).fetchall()
+    assert en == zh_rows and len(en) > 0
+
+    in_data = {r[0] for r in con.execute("select distinct region_code from metrics").fetchall()}
+    regions = con.execute(
+        "select region_code, city_code, province_code from dim_regions"
+    ).fetchall()
+    codes = {r[0] for r in regions}
+    parents = {p for _, city, prov in regions for p in (city, prov) if p}
+    assert in_data <= codes and parents <= codes
+    assert codes == in_data | parents  # nothing else: not every division of the country
+    con.close()

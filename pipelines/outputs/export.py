@@ -78,13 +78,31 @@ class _PeriodData:
     metrics: dict[str, list[tuple[str, float | None, str]]]
 
 
+@functools.cache
+def _all_regions() -> dict[str, tuple[str, str, str | None, str | None]]:
+    """Every division in use, with its province and city, from the reference data the
+    warehouse was built from. A workbook lists every child region of the one it is for,
+    data or not: a county that sent nothing shows — in every column, which is what an
+    official needs to see (dim_regions in the serving file holds only regions with data)."""
+    divs = divisions().by_code
+    out: dict[str, tuple[str, str, str | None, str | None]] = {}
+    for code, d in divs.items():
+        if not d.in_use:
+            continue
+        province = code[:2] + "0000" if d.level != "province" else None
+        city = code[:4] + "00"
+        in_city = (
+            d.level == "county"
+            and city in divs
+            and divs[city].level == "city"
+            and divs[city].in_use
+        )
+        out[code] = (d.name, d.level, province, city if in_city else None)
+    return out
+
+
 def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
-    regions = {
-        code: (name, level, province, city)
-        for code, name, level, province, city in con.execute(
-            "select region_code, region_name, region_level, province_code, city_code from dim_regions"
-        ).fetchall()
-    }
+    regions = _all_regions()
     metrics: dict[str, list[tuple[str, float | None, str]]] = {}
     for code, indicator, value, unit in con.execute(
         "select region_code, indicator, value, unit from metrics where period = ?", [period]

@@ -64,6 +64,7 @@ def publish(
                         f"mart {t} has person-level columns {sorted(leaked)}; not published"
                     )
                 con.execute(f"create table main.{t} as select * from build.{schema}.{t}")
+                _copy_comments(con, schema, t)
                 tables[t] = con.execute(f"select count(*) from main.{t}").fetchone()[0]
             tmp_parquet.mkdir(parents=True)
             for t in names:
@@ -79,6 +80,27 @@ def publish(
         if tmp_parquet.exists():
             _rmtree(tmp_parquet)
     return PublishResult(serving_db, tables, parquet_dir)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """The mart's descriptions (dbt's persist_docs made them DuckDB comments in the build
+    database) onto the serving file's copy: `create table as` does not carry them."""
+    where = "database_name = 'build' and schema_name = ? and table_name = ?"
+    (comment,) = con.execute(
+        f"select comment from duckdb_tables() where {where}", [schema, table]
+    ).fetchone()
+    if comment:
+        con.execute(f"comment on table main.{table} is {_sql_text(comment)}")
+    for column, comment in con.execute(
+        f"select column_name, comment from duckdb_columns() where {where} and comment is not null",
+        [schema, table],
+    ).fetchall():
+        quoted = '"' + column.replace('"', '""') + '"'
+        con.execute(f"comment on column main.{table}.{quoted} is {_sql_text(comment)}")
 
 
 def _drop_leftovers(serving_db: Path, parquet_dir: Path) -> None:

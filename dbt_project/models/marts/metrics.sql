@@ -1,5 +1,7 @@
 -- The metric table: one row per period × region × indicator, cumulative from 1 January
--- to the end of the period (stocks: the period month's own figure).
+-- to the end of the period (stocks: the period month's own figure). `value` is one
+-- DOUBLE column for every unit (a % is 54.16); counts in it are whole numbers, and the
+-- wide marts hold them as integers.
 with employment as (
     select * from {{ ref('int_employment_cumulated') }}
 ),
@@ -53,6 +55,7 @@ all_values as (
 
 select
     v.period,
+    cast(v.period || '-01' as date) as period_date,
     v.region_code,
     r.region_name,
     r.region_level,
