@@ -57,7 +57,7 @@ def test_checks_from_pandera_and_dbt():
     for kind in ("placements", "trainings", "workshops", "targets"):
         assert (f"raw/{kind}", "rows_accounted_for") in checks
         assert (f"raw/{kind}", "rejected_share_within_limit") in checks
-    assert any(a == "marts/metrics" and "unique_combination" in n for a, n in checks)
+    assert ("marts/metrics", "metrics_one_row_per_period_region_indicator") in checks
     assert (
         "intermediate/int_unaccounted_rows",
         "assert_every_row_read_is_loaded_or_rejected_once",
@@ -89,3 +89,13 @@ def test_jobs_schedules_sensors():
     ]
     assert [s.name for s in defs.sensors] == ["raw_files_sensor"]
     assert defs.resolve_job_def("targets_job").partitions_def is None
+
+
+def test_every_check_is_named_and_described_for_the_checks_list():
+    """dbt's generated test names (accepted_values_metrics_unit______) and empty
+    descriptions made the UI's checks list unreadable."""
+    graph = defs.resolve_asset_graph()
+    for key in graph.asset_check_keys:
+        spec = graph.get_check_spec(key)
+        assert spec.description, key.name
+        assert "__" not in key.name.replace("stg_raw__", "").replace("stg_reference__", ""), key.name

@@ -100,12 +100,14 @@ def wide_properties_text() -> str:
             "data_tests": [
                 {
                     "unique_combination": {
+                        "name": f"{name}_one_row_per_period_region",
+                        "description": "每个月份、地区一行。One row per period and region.",
                         "arguments": {
                             "columns": [
                                 f'"{period}"' if chinese else period,
                                 f'"{region}"' if chinese else region,
                             ]
-                        }
+                        },
                     }
                 }
             ],

@@ -26,6 +26,22 @@ class LayerTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "warehouse"
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dbt tests as asset checks, described by the test's own `description` (the
+        default reads only meta.description, leaving the checks list undescribed)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        description = manifest["nodes"].get(unique_id, {}).get("description")
+        if spec is None or spec.description or not description:
+            return spec
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=description,
+            additional_deps=[dg.AssetDep(d.asset_key) for d in spec.additional_deps],
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+        )
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
