@@ -98,4 +98,6 @@ def test_every_check_is_named_and_described_for_the_checks_list():
     for key in graph.asset_check_keys:
         spec = graph.get_check_spec(key)
         assert spec.description, key.name
-        assert "__" not in key.name.replace("stg_raw__", "").replace("stg_reference__", ""), key.name
+        assert "__" not in key.name.replace("stg_raw__", "").replace("stg_reference__", ""), (
+            key.name
+        )
