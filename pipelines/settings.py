@@ -7,6 +7,8 @@ COLLAB_DUCKDB_MEMORY                   DuckDB's memory limit (dbt's profile read
 COLLAB_LOCK_TIMEOUT                    seconds to wait for another run on the warehouse
 COLLAB_MAX_REJECTED_SHARE              above it the blocking check stops publishing
 COLLAB_EXPECTED_COUNTIES               counties that must report every month
+COLLAB_REPORT_FORM_NUMBER, COLLAB_REPORT_AUTHORITY, COLLAB_REPORT_VALID_UNTIL
+                                       the 表号 / 制定机关 / 有效期至 block of the workbooks
 """
 
 from __future__ import annotations
@@ -90,3 +92,25 @@ def expected_counties() -> set[str] | None:
     month. Unset: a county is expected once it has reported earlier in the year."""
     raw = os.environ.get("COLLAB_EXPECTED_COUNTIES", "").strip()
     return {c.strip() for c in raw.split(",") if c.strip()} or None
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    """The 表号 / 制定机关 / 有效期至 block at the top right of every workbook sheet.
+    Sheet n carries the form number `{form_number}{n}表`; an empty value prints its label
+    with a blank, to be filled in by hand as on a paper form."""
+
+    form_number: str
+    authority: str
+    valid_until: str
+
+
+def report_form() -> ReportForm:
+    """COLLAB_REPORT_FORM_NUMBER (default 东劳协, giving 东劳协1表 …),
+    COLLAB_REPORT_AUTHORITY (default 广东省人力资源和社会保障厅), COLLAB_REPORT_VALID_UNTIL
+    (default blank)."""
+    return ReportForm(
+        form_number=os.environ.get("COLLAB_REPORT_FORM_NUMBER", "东劳协"),
+        authority=os.environ.get("COLLAB_REPORT_AUTHORITY", "广东省人力资源和社会保障厅"),
+        valid_until=os.environ.get("COLLAB_REPORT_VALID_UNTIL", ""),
+    )

@@ -373,9 +373,21 @@ REPORT = {
     "as_of": "截至{year}年{month}月{day}日",
     "region_col": "地区",
     "total_row": "合计",
+    # The total row by the report's level; a total that is the region's own figure, not
+    # the sum of the rows above, carries the mark and a footnote (DESIGN).
+    "total_rows": {"province": "全省合计", "city": "全市合计", "county": "合计"},
+    "own_figure_mark": "※",
+    "note_own_persons": "※ {total}为本{unit}去重后的人数：同一人在多个地区就业只计一次，不是上列各地区之和。",
+    "note_own_target": "※ {total}的目标任务是下达给本{unit}的目标，不是上列各地区目标之和；目标完成率按本{unit}的人数和目标计算。",
+    "level_units": {"province": "省", "city": "市", "county": "县"},
+    "form_block": (
+        "表　　号：{number}{sheet}表",
+        "制定机关：{authority}",
+        "有效期至：{valid_until}",
+    ),
+    "footer": "单位负责人：　　　　　　填表人：　　　　　　联系电话：　　　　　　报出日期：　　　　年　　月　　日",
     "missing": "—",
     "note_missing": "注：“—”表示该地区本期无数据（未报送或无此项工作），不等于0。",
-    "note_distinct": "注：合计为去重后的人数，同一人在多个地区统计时只计一次，因此可能小于各地区之和。",
     "note_target": "注：目标完成率 = 帮助农村劳动力就业人数 ÷ 目标任务；无目标任务的地区显示“—”。",
     "chart_destinations": "转移就业去向（人）",
     "chart_target_rate": "目标完成率",

@@ -31,6 +31,9 @@ def _metrics(serving_db, period):
     return {(n, i): v for n, i, v in rows}
 
 
+FIRST = 6  # the first data row (Excel numbering): title, three lines, header
+
+
 def test_sheets_titles_and_dates(laibin):
     _, xlsx, _ = laibin
     wb = openpyxl.load_workbook(xlsx)
@@ -39,10 +42,52 @@ def test_sheets_titles_and_dates(laibin):
     assert ws["A1"].value == "来宾市东西部劳务协作转移就业情况统计表"
     assert ws["A2"].value.startswith("填报单位：来宾市") and "单位：人、%" in ws["A2"].value
     assert ws["A3"].value == "截至2024年11月30日"
-    assert ws.freeze_panes == "B5"
+    assert ws["A5"].value == "地区"
+    assert ws.freeze_panes == f"B{FIRST}"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-    assert ws.print_title_rows == "$1:$4"
-    assert ws["B5"].font.name == "宋体"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.page_setup.fitToHeight == 0  # one page wide, as many long as it takes
+    assert ws.print_title_rows == "$1:$5"
+    assert ws["B6"].font.name == "宋体"
+
+
+def test_form_block_and_footer_on_every_sheet(laibin, scenario_run, tmp_path, monkeypatch):
+    """DESIGN, "Exports for officials": 表号 / 制定机关 / 有效期至 at the top right (values
+    from settings), and the footer line to sign under the table."""
+    _, xlsx, _ = laibin
+    wb = openpyxl.load_workbook(xlsx)
+    for n, ws in enumerate(wb.worksheets, start=1):
+        right = [
+            ws.cell(r, ws.max_column - (1 if ws.max_column >= 5 else 0)).value for r in (2, 3, 4)
+        ]
+        assert right == [
+            f"表　　号：东劳协{n}表",
+            "制定机关：广东省人力资源和社会保障厅",
+            "有效期至：",
+        ]
+        texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+        assert any(
+            t.startswith("单位负责人：") and "填表人：" in t and "报出日期：" in t for t in texts
+        )
+
+    monkeypatch.setenv("COLLAB_REPORT_FORM_NUMBER", "粤人社统")
+    monkeypatch.setenv("COLLAB_REPORT_VALID_UNTIL", "2026年12月")
+    other, _ = export(scenario_run.serving_db, "来宾市", "2024-11", tmp_path)
+    ws = openpyxl.load_workbook(other)["培训情况"]
+    assert ws.cell(2, ws.max_column - 1).value == "表　　号：粤人社统2表"
+    assert ws.cell(4, ws.max_column - 1).value == "有效期至：2026年12月"
+
+
+def test_header_breaks_before_the_unit(laibin):
+    _, xlsx, _ = laibin
+    ws = openpyxl.load_workbook(xlsx)["帮扶车间"]
+    headers = [c.value for c in ws[5]]
+    assert "稳岗就业基地数\n（个）" in headers
+    assert not any(h and h.endswith("）") and "\n" not in h for h in headers)
+
+
+def _rows(ws) -> dict[str, int]:
+    return {ws.cell(r, 1).value: r for r in range(FIRST, ws.max_row + 1) if ws.cell(r, 1).value}
 
 
 def test_every_number_matches_metrics_and_total_is_the_region(laibin):
@@ -52,9 +97,9 @@ def test_every_number_matches_metrics_and_total_is_the_region(laibin):
     checked = 0
     for sheet, _, columns in zh.REPORT_SHEETS:
         ws = wb[sheet]
-        names = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1)]
-        total_row = 5 + names.index("合计")
-        for r in range(5, total_row + 1):
+        names = [ws.cell(r, 1).value for r in range(FIRST, ws.max_row + 1)]
+        total_row = FIRST + next(i for i, n in enumerate(names) if n.startswith("全市合计"))
+        for r in range(FIRST, total_row + 1):
             name = "来宾市" if r == total_row else ws.cell(r, 1).value
             for c, (ind, _) in enumerate(columns, start=2):
                 cell = ws.cell(r, c)
@@ -71,12 +116,43 @@ def test_every_number_matches_metrics_and_total_is_the_region(laibin):
                 checked += 1
     assert checked > 100
     ws = wb["就业情况"]
-    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
-    assert ws.cell(rows["合计"], 2).value == 4  # distinct persons, not 3 + 2
+    rows = _rows(ws)
+    assert ws.cell(rows["全市合计※"], 2).value == 4  # distinct persons, not 3 + 2
     assert ws.cell(rows["金秀瑶族自治县"], 2).value == 3 and ws.cell(rows["忻城县"], 2).value == 2
     assert ws.cell(rows["兴宾区"], 2).value == "—"  # no data is not 0
-    notes = " ".join(str(ws.cell(r, 1).value) for r in range(rows["合计"] + 1, ws.max_row + 1))
-    assert zh.REPORT["note_distinct"] in notes and zh.REPORT["note_missing"] in notes
+    notes = " ".join(str(ws.cell(r, 1).value) for r in range(rows["全市合计※"] + 1, ws.max_row + 1))
+    assert "※ 全市合计为本市去重后的人数" in notes and zh.REPORT["note_missing"] in notes
+
+
+def test_total_rows_say_when_they_are_the_regions_own_figure(laibin, scenario_run, tmp_path):
+    """A city's 目标任务 (its own, 3) beside its counties' targets (4 + nothing) must not
+    read as their sum; sums (培训, 帮扶车间) carry no mark; a province says 全省合计."""
+    _, xlsx, _ = laibin
+    wb = openpyxl.load_workbook(xlsx)
+    target = wb["目标完成情况"]
+    rows = _rows(target)
+    assert target.cell(rows["全市合计※"], 2).value == 3
+    assert target.cell(rows["金秀瑶族自治县"], 2).value == 4
+    notes = [str(target.cell(r, 1).value) for r in range(rows["全市合计※"] + 1, target.max_row + 1)]
+    assert any(n.startswith("※ 全市合计的目标任务是下达给本市的目标") for n in notes)
+    assert "全市合计" in _rows(wb["培训情况"]) and "全市合计" in _rows(wb["帮扶车间"])
+    province, _ = export(scenario_run.serving_db, "广西壮族自治区", "2024-11", tmp_path)
+    assert "全省合计※" in _rows(openpyxl.load_workbook(province)["就业情况"])
+    county, _ = export(scenario_run.serving_db, "金秀县", "2024-11", tmp_path)
+    assert "合计" in _rows(openpyxl.load_workbook(county)["就业情况"])  # itself: no mark
+
+
+def test_charts_start_a_page_and_list_regions_in_table_order(laibin):
+    _, xlsx, _ = laibin
+    wb = openpyxl.load_workbook(xlsx)
+    for sheet in ("就业情况", "目标完成情况"):
+        ws = wb[sheet]
+        (chart_row,) = [b.id for b in ws.row_breaks.brk]
+        assert chart_row > max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value)
+    with zipfile.ZipFile(xlsx) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    bar = next(c for c in charts if '<c:barDir val="bar"/>' in c)  # 目标完成率, bars across
+    assert '<c:orientation val="maxMin"/>' in bar  # first region at the top, as in the table
 
 
 def test_charts_exist(laibin):
@@ -93,7 +169,7 @@ def test_csv_has_bom_and_values(laibin):
     raw = csvs[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    assert "合计,4," in text and "脱贫劳动力占比(%)" in text
+    assert "全市合计※,4," in text and "脱贫劳动力占比(%)" in text
 
 
 def test_county_by_short_name_and_no_data(scenario_run, tmp_path):

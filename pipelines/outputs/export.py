@@ -22,6 +22,7 @@ import duckdb
 from pipelines import zh
 from pipelines.ledgers.regions import divisions
 from pipelines.outputs import safe_output
+from pipelines.settings import ReportForm, report_form
 
 PERCENT_UNITS = {"%"}
 
@@ -34,6 +35,7 @@ class ExportError(Exception):
 class Report:
     region_code: str
     region_name: str
+    region_level: str  # province / city / county
     period: str
     children: list[tuple[str, str]]  # (code, name) rows above 合计
     values: dict[tuple[str, str], float | None] = field(default_factory=dict)  # absent = no data
@@ -132,7 +134,7 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
         children = [(region_code, name)]
     if region_code not in data.metrics:
         raise ExportError(zh.REPORT["no_data"].format(region=name, period=period))
-    report = Report(region_code, name, period, sorted(children))
+    report = Report(region_code, name, level, period, sorted(children))
     for code, _ in [*children, (region_code, name)]:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
@@ -144,35 +146,57 @@ def base_name(report: Report) -> str:
     return zh.REPORT["file"].format(region=report.region_name, year=report.year, month=report.month)
 
 
-def _sheet_rows(report: Report, columns) -> list[tuple[str, list[tuple[bool, float | None]]]]:
+# Sheets whose total row is the region's own figure, not the sum of the rows above:
+# distinct persons (a person placed from two counties counts once in the city), and the
+# region's own target with the rate computed from it.
+_OWN_FIGURE_NOTES = {"employed_persons": "note_own_persons", "employed_target": "note_own_target"}
+
+
+def _has_child_rows(report: Report) -> bool:
+    return not (len(report.children) == 1 and report.children[0][0] == report.region_code)
+
+
+def _own_figure_note(report: Report, columns) -> str | None:
+    """The footnote of a total row that is the region's own figure (DESIGN, "Exports")."""
+    if not _has_child_rows(report):
+        return None
+    indicators = [ind for ind, _ in columns]
+    for ind, key in _OWN_FIGURE_NOTES.items():
+        if indicators[0] == ind:
+            return zh.REPORT[key].format(
+                total=_total_label(report), unit=zh.REPORT["level_units"][report.region_level]
+            )
+    return None
+
+
+def _total_label(report: Report) -> str:
+    return zh.REPORT["total_rows"].get(report.region_level, zh.REPORT["total_row"])
+
+
+def _sheet_rows(
+    report: Report, columns, marked: bool = False
+) -> list[tuple[str, list[tuple[bool, float | None]]]]:
     rows = [
         (name, [report.value(code, ind) for ind, _ in columns]) for code, name in report.children
     ]
-    rows.append(
-        (zh.REPORT["total_row"], [report.value(report.region_code, ind) for ind, _ in columns])
-    )
+    label = _total_label(report) + (zh.REPORT["own_figure_mark"] if marked else "")
+    rows.append((label, [report.value(report.region_code, ind) for ind, _ in columns]))
     return rows
 
 
-def _differs_from_sum(report: Report, columns) -> bool:
-    """Does a distinct-person total differ from the sum of its children?"""
-    if len(report.children) == 1 and report.children[0][0] == report.region_code:
-        return False
-    for ind, _ in columns:
-        if (
-            report.units.get(ind) != "人"
-            or not ind.startswith("employed_")
-            or ind == "employed_target"
-        ):
-            continue
-        present, total = report.value(report.region_code, ind)
-        parts = [report.value(code, ind) for code, _ in report.children]
-        if present and total != sum(v or 0 for ok, v in parts if ok):
-            return True
-    return False
+def _header_label(label: str) -> str:
+    """A header cell breaks before its unit, so a narrow column never wraps a lone ）
+    onto a line of its own (稳岗就业基地数（个）)."""
+    return label.replace("（", "\n（") if "（" in label and not label.startswith("（") else label
 
 
-def write_workbook(report: Report, out_dir: Path) -> tuple[Path, list[Path]]:
+def write_workbook(
+    report: Report, out_dir: Path, form: ReportForm | None = None
+) -> tuple[Path, list[Path]]:
+    """The official workbook: per sheet a merged title; 填报单位 and 截至 lines with the
+    表号 / 制定机关 / 有效期至 block at the right; the header; the child regions and the
+    total row (全市合计 …); notes; the footer line to sign; a chart on a page of its own."""
+    form = form or report_form()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{base_name(report)}.xlsx"
     wb = safe_output.workbook(path, in_memory=True)  # no temporary files
@@ -180,7 +204,8 @@ def write_workbook(report: Report, out_dir: Path) -> tuple[Path, list[Path]]:
     fmt = {
         "title": wb.add_format({**base, "font_size": 16, "bold": True, "align": "center"}),
         "meta": wb.add_format({**base}),
-        "meta_r": wb.add_format({**base, "align": "right"}),
+        "meta_c": wb.add_format({**base, "align": "center"}),
+        "form": wb.add_format({**base, "font_size": 9}),
         "head": wb.add_format(
             {
                 **base,
@@ -202,41 +227,48 @@ def write_workbook(report: Report, out_dir: Path) -> tuple[Path, list[Path]]:
     }
     day = calendar.monthrange(report.year, report.month)[1]
     csvs: list[Path] = []
-    for sheet_name, topic, columns in zh.REPORT_SHEETS:
+    for sheet_no, (sheet_name, topic, columns) in enumerate(zh.REPORT_SHEETS, start=1):
         ws = wb.add_worksheet(sheet_name)
         ncols = len(columns) + 1
-        ws.merge_range(
-            0,
-            0,
-            0,
-            ncols - 1,
-            zh.REPORT["title"].format(region=report.region_name, topic=topic),
-            fmt["title"],
-        )
+        block = 2 if ncols >= 5 else 1  # columns of the 表号 block at the right
+        left_end = ncols - block - 1
+        title = zh.REPORT["title"].format(region=report.region_name, topic=topic)
+        ws.merge_range(0, 0, 0, ncols - 1, title, fmt["title"])
         ws.set_row(0, 30)
-        ws.merge_range(
-            1,
-            0,
-            1,
-            ncols - 1,
+        lines = (
             zh.REPORT["unit_line"].format(region=report.region_name),
-            fmt["meta"],
-        )
-        ws.merge_range(
-            2,
-            0,
-            2,
-            ncols - 1,
             zh.REPORT["as_of"].format(year=report.year, month=report.month, day=day),
-            fmt["meta_r"],
+            "",
         )
+        form_lines = [
+            t.format(
+                number=form.form_number,
+                sheet=sheet_no,
+                authority=form.authority,
+                valid_until=form.valid_until,
+            )
+            for t in zh.REPORT["form_block"]
+        ]
+        for r, (line, form_line) in enumerate(zip(lines, form_lines, strict=True), start=1):
+            style = fmt["meta_c"] if r == 2 else fmt["meta"]
+            if left_end > 0:
+                ws.merge_range(r, 0, r, left_end, line, style)
+            else:
+                ws.write_string(r, 0, line, style)
+            if block > 1:
+                ws.merge_range(r, ncols - block, r, ncols - 1, form_line, fmt["form"])
+            else:
+                ws.write_string(r, ncols - 1, form_line, fmt["form"])
+        header_row = 1 + len(lines)
+        first_row = header_row + 1
         header = [zh.REPORT["region_col"], *[label for _, label in columns]]
-        ws.write_row(3, 0, header, fmt["head"])
-        ws.set_row(3, 36)
-        rows = _sheet_rows(report, columns)
+        ws.write_row(header_row, 0, [_header_label(h) for h in header], fmt["head"])
+        ws.set_row(header_row, 36)
+        own_note = _own_figure_note(report, columns)
+        rows = _sheet_rows(report, columns, marked=own_note is not None)
         any_missing = False
-        for r, (name, cells) in enumerate(rows, start=4):
-            is_total = r == 3 + len(rows)
+        for r, (name, cells) in enumerate(rows, start=first_row):
+            is_total = r == first_row + len(rows) - 1
             ws.write_string(r, 0, name, fmt["total_name" if is_total else "name"])
             for c, ((ind, _), (present, value)) in enumerate(
                 zip(columns, cells, strict=True), start=1
@@ -249,39 +281,44 @@ def write_workbook(report: Report, out_dir: Path) -> tuple[Path, list[Path]]:
                     ws.write_number(r, c, value / 100, fmt["total_pct" if is_total else "pct"])
                 else:
                     ws.write_number(r, c, value, fmt["total_int" if is_total else "int"])
-        notes = []
+        notes = [own_note] if own_note else []
         if any_missing:
             notes.append(zh.REPORT["note_missing"])
-        if _differs_from_sum(report, columns):
-            notes.append(zh.REPORT["note_distinct"])
         if sheet_name == zh.REPORT_SHEETS[3][0]:
             notes.append(zh.REPORT["note_target"])
-        last = 4 + len(rows)
+        last = first_row + len(rows)
         for i, note in enumerate(notes):
             ws.write_string(last + i, 0, note, fmt["note"])
+        footer_row = last + len(notes) + 1
+        ws.write_string(footer_row, 0, zh.REPORT["footer"], fmt["meta"])
         name_width = max([len(n) for n, _ in rows] + [4]) * 2 + 2
         ws.set_column(0, 0, name_width)
         ws.set_column(1, ncols - 1, 14)
-        ws.freeze_panes(4, 1)
+        ws.freeze_panes(first_row, 1)
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0, 3)
+        ws.repeat_rows(0, header_row)
         ws.center_horizontally()
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        _add_chart(wb, ws, sheet_name, report, columns, chart_row=last + len(notes) + 1)
+        _add_chart(wb, ws, sheet_name, report, columns, first_row, chart_row=footer_row + 2)
         csvs.append(_write_csv(out_dir, report, sheet_name, header, rows, columns))
     wb.close()
     return path, csvs
 
 
-def _add_chart(wb, ws, sheet_name: str, report: Report, columns, chart_row: int) -> None:
+def _add_chart(
+    wb, ws, sheet_name: str, report: Report, columns, first_row: int, chart_row: int
+) -> None:
     """Native charts where a picture says it faster: the three destinations by region, and
-    目标完成率 by region. Data ranges are the child rows above 合计."""
+    目标完成率 by region, regions in the table's order. Data ranges are the child rows
+    above the total. A chart starts a printed page, so it is never cut in two, nor
+    printed under the repeated header rows."""
     n = len(report.children)
     if n < 2:
         return
-    first, last = 4, 3 + n
+    first, last = first_row, first_row + n - 1
+    header_row = first_row - 1
     if sheet_name == zh.REPORT_SHEETS[0][0]:
         chart = wb.add_chart({"type": "column"})
         for ind in (
@@ -292,7 +329,7 @@ def _add_chart(wb, ws, sheet_name: str, report: Report, columns, chart_row: int)
             c = 1 + [i for i, _ in columns].index(ind)
             chart.add_series(
                 {
-                    "name": [sheet_name, 3, c],
+                    "name": [sheet_name, header_row, c],
                     "categories": [sheet_name, first, 0, last, 0],
                     "values": [sheet_name, first, c, last, c],
                 }
@@ -305,7 +342,7 @@ def _add_chart(wb, ws, sheet_name: str, report: Report, columns, chart_row: int)
         c = len(columns)
         chart.add_series(
             {
-                "name": [sheet_name, 3, c],
+                "name": [sheet_name, header_row, c],
                 "categories": [sheet_name, first, 0, last, 0],
                 "values": [sheet_name, first, c, last, c],
                 "data_labels": {"value": True, "num_format": "0.00%"},
@@ -317,13 +354,16 @@ def _add_chart(wb, ws, sheet_name: str, report: Report, columns, chart_row: int)
         chart.set_legend({"none": True})
         # a bar's length must be honest: the value axis starts at 0
         chart.set_x_axis({"min": 0, "num_format": "0%", "num_font": {"name": zh.FONT}})
-        chart.set_y_axis({"num_font": {"name": zh.FONT}})
+        # a bar chart draws its first category at the bottom: reversed, it reads top-down
+        # like the table
+        chart.set_y_axis({"num_font": {"name": zh.FONT}, "reverse": True})
     else:
         return
     if sheet_name == zh.REPORT_SHEETS[0][0]:
         chart.set_x_axis({"num_font": {"name": zh.FONT}})
         chart.set_y_axis({"min": 0, "num_font": {"name": zh.FONT}})
     chart.set_size({"width": 720, "height": 320})
+    ws.set_h_pagebreaks([chart_row])
     ws.insert_chart(chart_row, 0, chart)
 
 
