@@ -161,29 +161,37 @@ def _warehouse_locked(p: settings.Paths) -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-@app.command()
+@app.command(
+    help="Pre-submission check: list the rows that would be rejected, with reasons; exit 1 if "
+    f"any.\n\n{zh.HELP['check']}"
+)
 def check(
     file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="Ledger file (.xlsx or .csv)."
+        ...,
+        exists=True,
+        dir_okay=False,
+        help=f"Ledger file (.xlsx or .csv). {zh.HELP['check_file']}",
     ),
     kind: str = typer.Option(
         None,
         "--kind",
-        help="placements|trainings|workshops|targets (default: from folder or headers).",
+        help="placements|trainings|workshops|targets (default: from folder or headers). "
+        + zh.HELP["check_kind"],
     ),
     period: str = typer.Option(
         None,
         "--period",
         help="Reporting period YYYY-MM (default: the folder name, else the file name or a "
-        "title row such as 2024年11月; without any, the check asks for it and exits 2).",
+        "title row such as 2024年11月; without any, the check asks for it and exits 2). "
+        + zh.HELP["check_period"],
     ),
     out: Path = typer.Option(
         None,
         "--out",
-        help="Folder for the problem list (default: the current folder; never under raw/).",
+        help="Folder for the problem list (default: the current folder; never under raw/). "
+        + zh.HELP["check_out"],
     ),
 ) -> None:
-    """Pre-submission check: list the rows that would be rejected, with reasons; exit 1 if any."""
     from pipelines.county.check import CheckError, check_file
 
     if kind is not None and kind not in spec.KINDS:
@@ -207,6 +215,8 @@ def check(
     sheet_col, row_col = zh.CHECK["columns"][:2]
     shown = problems if problems[sheet_col].n_unique() > 1 else problems.drop(sheet_col)
     table = Table(*shown.columns)
+    for column in table.columns:  # a narrow terminal wraps a reason, never cuts it off
+        column.overflow = "fold"
     for row in shown.iter_rows():
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
@@ -217,12 +227,17 @@ def check(
     raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    help=f"Write a blank ledger with drop-downs and an instructions sheet.\n\n{zh.HELP['template']}"
+)
 def template(
-    kind: str = typer.Argument(..., help="placements|trainings|workshops|targets"),
-    out: Path = typer.Option(Path("."), "--out", help="Folder to write the template into."),
+    kind: str = typer.Argument(
+        ..., help=f"placements|trainings|workshops|targets. {zh.HELP['template_kind']}"
+    ),
+    out: Path = typer.Option(
+        Path("."), "--out", help=f"Folder to write the template into. {zh.HELP['template_out']}"
+    ),
 ) -> None:
-    """Write a blank ledger with drop-downs and an instructions sheet."""
     from pipelines.county.templates import write_template
 
     if kind not in spec.KINDS:

@@ -297,6 +297,19 @@ CHECK = {
     "out_in_raw": "问题清单不能写入 raw/ 文件夹（{folder}），否则下次运行会把它当作台账。请用 --out 指定其他文件夹。",
 }
 
+# `collabstats check --help` and `template --help` for county clerks: each English help
+# text of those commands is followed by this Chinese one.
+HELP = {
+    "check": "报送前预检：按正式运行的规则检查一个台账文件，列出会被拒收的行及原因（问题清单另存为 Excel）；有问题时退出码为 1。",
+    "check_file": "要检查的台账文件（.xlsx 或 .csv）。",
+    "check_kind": "台账类别：placements 转移就业 | trainings 培训 | workshops 帮扶车间 | targets 目标任务（默认按文件夹或表头判断）。",
+    "check_period": "填报期 YYYY-MM。默认取文件夹名，其次是文件名或标题行中的 2024年11月 这样的年月；都没有时会提示指定（退出码 2）。",
+    "check_out": "问题清单保存的文件夹（默认当前文件夹；不能是 raw/ 文件夹）。",
+    "template": "生成空白台账模板：表头、下拉选项、身份证号码文本格式，以及填表说明工作表。",
+    "template_kind": "台账类别：placements 转移就业 | trainings 培训 | workshops 帮扶车间 | targets 目标任务。",
+    "template_out": "模板保存的文件夹（默认当前文件夹）。",
+}
+
 # --- templates ---------------------------------------------------------------------------
 
 TEMPLATE = {
@@ -313,7 +326,10 @@ TEMPLATE = {
         "2. 身份证号码列已设为文本格式，请勿改为数字，否则后几位会丢失。",
         "3. 日期请填写如 2024-05-03；是否类请填写“是”或“否”。",
         "4. 报送前可运行 collabstats check 文件名 进行预检。",
+        "5. 表头颜色：橙色为必填列，每行都要填写；蓝色为选填列，没有可以不填。",
     ),
+    # The colour legend beside the title row of the 台账 sheet.
+    "legend": "橙色表头：必填　蓝色表头：选填",
     "rules": {
         "name": "填写姓名（系统不保存明文）",
         "id": "18位身份证号码，文本格式",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import fastexcel
+import pytest
 from typer.testing import CliRunner
 
 from pipelines import zh
@@ -44,6 +45,31 @@ def test_check_lists_bad_rows_and_writes_them(tmp_path):
     assert sheet[zh.CHECK["columns"][1]].to_list() == [4, 6]  # title, header, rows 3..6
 
 
+def test_problem_list_prints_one_page_wide_and_narrow_terminals_wrap(tmp_path):
+    import openpyxl
+
+    f = _ledger(tmp_path, bad=True)
+    result = runner.invoke(
+        app, ["check", str(f), "--out", str(tmp_path / "out")], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 1 and "…" not in result.output  # nothing cut off
+    flat = "".join(result.output.split())
+    assert "身份证号码校验位错误" in flat.replace("│", "")
+    ws = openpyxl.load_workbook(tmp_path / "out" / f"金秀县_{zh.CHECK['sheet']}.xlsx").active
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$1"
+
+
+@pytest.mark.parametrize("command", ["check", "template"])
+def test_clerks_help_is_in_chinese_too(command):
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    flat = "".join(result.output.split()).replace("│", "")
+    assert "".join(zh.HELP[command].split()) in flat
+    assert "…" not in result.output
+
+
 def test_check_reports_an_unreadable_file(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("nothing,here\n1,2\n", encoding="utf-8")
@@ -68,6 +94,13 @@ def test_template_round_trip(tmp_path):
     }
     assert any("粤菜师傅" in (f or "") for f in validations.values())
     assert ws.freeze_panes == "A3"
+    # prints one page wide with title and header on each page; the colours are explained
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$2"
+    assert zh.TEMPLATE["legend"] in [c.value for c in ws[1]]
+    help_ws = openpyxl.load_workbook(path)[zh.TEMPLATE["help_sheet"]]
+    assert help_ws.sheet_properties.pageSetUpPr.fitToPage
+    assert any("橙色" in str(c.value) and "蓝色" in str(c.value) for c in help_ws["A"])
 
 
 def test_unknown_kind_is_refused(tmp_path):

@@ -163,4 +163,8 @@ def write_problems(path: Path, problems: pl.DataFrame) -> None:
         ws.set_column(c, c, width)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, problems.height, len(problems.columns) - 1)
+    ws.set_landscape()  # prints one page wide, the header row on every page
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
     wb.close()
