@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -27,7 +28,10 @@ _STAGES = (
 class RunOutcome:
     success: bool
     failed_steps: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # per stage, and ingest per kind
+    # Wall time around the steps: loading the definitions (dbt manifest included), and
+    # Dagster's own work between and around steps (run storage, step launches, events).
+    overheads: dict[str, float] = field(default_factory=dict)
     summary: list[tuple[str, object]] = field(default_factory=list)
 
 
@@ -150,6 +154,7 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
     """Materialise ingest (the range of months found, or one `month` as the monthly
     schedule and the sensor do), dbt and the serving file in one in-process run over
     `paths` (given to the Warehouse resource as run config)."""
+    started = time.perf_counter()
     from dagster import AssetKey
 
     from pipelines.defs.warehouse.project import prepare
@@ -174,6 +179,7 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
     fail_dead_runs(instance)
     me = psutil.Process()
     tags |= {PID_TAG: str(me.pid), STARTED_TAG: str(me.create_time())}
+    loaded = time.perf_counter()
     result = job.execute_in_process(
         instance=instance,
         tags=tags,
@@ -207,10 +213,24 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
                 )
         if stat.status is not None and stat.status.value == "FAILURE":
             failed.append(stat.step_key)
-    outcome = RunOutcome(success=result.success, failed_steps=failed, timings=dict(timings))
+    executed = time.perf_counter()
+    steps = sum(v for k, v in timings.items() if not k.startswith("ingest_"))
+    outcome = RunOutcome(
+        success=result.success,
+        failed_steps=failed,
+        timings=dict(timings),
+        overheads={
+            "definitions": loaded - started,
+            "dagster": max(0.0, executed - loaded - steps),
+        },
+    )
     if result.success and paths.serving_db.exists():
         outcome.summary = summarise(paths, month)
+    outcome.overheads["summary"] = time.perf_counter() - executed
     return outcome
+
+
+SUMMARY_LIST = 5  # unreadable files and rejection reasons named in the summary
 
 
 def _count(value: object) -> str:
@@ -218,9 +238,10 @@ def _count(value: object) -> str:
 
 
 def summarise(paths: Paths, month: str | None = None) -> list[tuple[str, object]]:
-    """Lines for the end of a run: files and rows, and per province the headline of
-    `month` (default: the latest period with metrics). A province without a figure in
-    that month shows —."""
+    """Lines for the end of a run: files and rows; each unreadable file with its reason;
+    the most frequent rejection reasons; per province the headline of `month` (default:
+    the latest period with metrics; a province without a figure then shows —); where
+    the serving file and the workbooks are."""
     con = duckdb.connect(str(paths.serving_db), read_only=True)
     try:
         files, failed, read, loaded, rejected = con.execute(
@@ -230,8 +251,23 @@ def summarise(paths: Paths, month: str | None = None) -> list[tuple[str, object]
         rows: list[tuple[str, object]] = [
             ("files (current)", _count(files)),
             ("files unreadable", _count(failed)),
-            ("rows read / loaded / rejected", " / ".join(map(_count, (read, loaded, rejected)))),
         ]
+        for path, message in con.execute(
+            "select path, message from ingestion_log where is_current and status = 'failed' order by path limit ?",
+            [SUMMARY_LIST],
+        ).fetchall():
+            rows.append((f"  {path}", message))
+        rows.append(
+            ("rows read / loaded / rejected", " / ".join(map(_count, (read, loaded, rejected))))
+        )
+        for reason, n in con.execute(
+            """
+            select any_value(reason order by reason), count(*) as n from rejected_rows
+            group by reason_code order by n desc, reason_code limit ?
+            """,
+            [SUMMARY_LIST],
+        ).fetchall():
+            rows.append((f"  {reason}", f"{_count(n)} 行"))
         latest = month or con.execute("select max(period) from metrics").fetchone()[0]
         if latest:
             for name, persons, share in con.execute(
@@ -247,12 +283,15 @@ def summarise(paths: Paths, month: str | None = None) -> list[tuple[str, object]
                 share_text = "—" if share is None else f"{share}%"
                 rows.append(
                     (
-                        zh.RUN_HEADLINE.format(region=name, period=latest),
-                        f"{_count(persons)} / {share_text}",
+                        f"{name} {latest}",
+                        zh.RUN_HEADLINE.format(persons=_count(persons), share=share_text),
                     )
                 )
         rows.append(("serving file", str(paths.serving_db)))
         rows.append(("rejected rows", "select * from rejected_rows  (in the serving file)"))
+        exports = paths.exports_dir / (latest or "")
+        if latest and exports.is_dir():
+            rows.append(("workbooks", str(exports)))
         return rows
     finally:
         con.close()

@@ -378,7 +378,7 @@ RUN_ERRORS = {
 
 REKEY = "已清除按旧密钥生成的人员标识；将按新密钥重新读取 {raw} 中的 {n} 个台账文件。"
 
-RUN_HEADLINE = "{region} {period} 帮助农村劳动力就业人数 / 脱贫劳动力占比"
+RUN_HEADLINE = "帮助农村劳动力就业人数 {persons}，脱贫劳动力占比 {share}"
 
 # --- officials' report (collabstats export) ------------------------------------------------
 

@@ -461,7 +461,8 @@ def test_a_province_without_placements_in_the_latest_month_still_ends_the_run_we
     )
     result = _run(raw, tmp_path / "wh")
     assert result.exit_code == 0, result.output
-    assert "贵州省 2024-11" in result.output and "— / —" in result.output
+    assert "贵州省 2024-11" in result.output
+    assert zh.RUN_HEADLINE.format(persons="—", share="—") in result.output
 
 
 @pytest.mark.e2e

@@ -25,6 +25,17 @@ from pipelines.ledgers.process import (
 SLICE_FILES = 600  # a quarter of a national month's county files
 
 
+@dataclass(frozen=True)
+class IngestProgress:
+    """Where an ingest stands: reported before the first batch and after each one."""
+
+    kind: str
+    period: str | None  # the period of the batch just done (None before the first)
+    files_done: int
+    files_total: int  # new or changed files to read this run
+    rows_done: int
+
+
 @dataclass
 class IngestSummary:
     kind: str
@@ -50,7 +61,7 @@ def ingest_kind(
     kind: str,
     key: bytes,
     periods: set[str] | None = None,
-    on_period: Callable[[str, int], None] | None = None,
+    on_progress: Callable[[IngestProgress], None] | None = None,
 ) -> IngestSummary:
     """Load new and changed files of `kind` (in `periods`, or all), retire files that
     left raw/, then resolve duplicates for the touched periods.
@@ -95,14 +106,19 @@ def ingest_kind(
         batches += [(period, files[i : i + SLICE_FILES]) for i in range(0, len(files), SLICE_FILES)]
     # The next period's files are read while this one is validated and written (reading
     # is I/O and GIL-free parsing, so the two overlap).
+    done = rows = 0
+
+    def report(period: str | None) -> None:
+        if on_progress:
+            on_progress(IngestProgress(kind, period, done, len(changed), rows))
+
+    report(None)
     with ThreadPoolExecutor(max_workers=1) as ahead:
         pending = ahead.submit(read_files, batches[0][1], digests) if batches else None
         for i, (period, batch) in enumerate(batches):
             read = pending.result()
             if i + 1 < len(batches):
                 pending = ahead.submit(read_files, batches[i + 1][1], digests)
-            if on_period:
-                on_period(period, len(batch))
             results = process_files(batch, key, digests, read=read)
             del read
             with _transaction(conn):
@@ -112,6 +128,9 @@ def ingest_kind(
                 r.loaded = None
             summary.results += results
             summary.touched_periods.add(period)
+            done += len(batch)
+            rows += sum(r.rows_read for r in results)
+            report(period)
     with _transaction(conn):
         store.record_skipped(conn, kind, found.skipped, scope_all=periods is None)
         store.record_skipped(conn, "other", strays(raw_dir), scope_all=True)

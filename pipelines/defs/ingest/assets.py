@@ -6,12 +6,16 @@ import logging
 import dagster as dg
 
 from pipelines import zh
-from pipelines.database.ingest import ingest_kind
+from pipelines.database.ingest import IngestProgress, ingest_kind
 from pipelines.database.quality import missing_submissions, quality
 from pipelines.defs.ingest.checks import CHECK_SPECS, check_results
 from pipelines.defs.resources import Warehouse
 
 log = logging.getLogger("collabstats")
+# Ingest progress as log records carrying an IngestProgress (`record.progress`): the CLI
+# draws progress bars from them; elsewhere nobody listens. Not passed to "collabstats".
+progress_log = logging.getLogger("collabstats.progress")
+progress_log.propagate = False
 
 # East–West cooperation in its current pairing (Guangdong with Guangxi and Guizhou) runs
 # from 2021; end_offset=1 makes the current month a partition as soon as it starts.
@@ -29,12 +33,17 @@ def partition_of(month: str) -> str:
 def _materialize(
     context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, periods: set[str] | None
 ):
-    def on_period(period: str, files: int) -> None:
-        context.log.info(f"{kind} {period}: {files} new or changed files")
+    def on_progress(p: IngestProgress) -> None:
+        if p.period is not None:
+            context.log.info(
+                f"{kind} {p.period}: {p.files_done:,} of {p.files_total:,} new or changed files "
+                f"read, {p.rows_done:,} rows"
+            )
+        progress_log.info("%s", kind, extra={"progress": p})
 
     with warehouse.build_db() as conn:
         summary = ingest_kind(
-            conn, warehouse.paths.raw_dir, kind, warehouse.pii_key(), periods, on_period=on_period
+            conn, warehouse.paths.raw_dir, kind, warehouse.pii_key(), periods, on_progress
         )
         q = quality(conn, kind, periods)
         missing = (
