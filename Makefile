@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The stamp is keyed on pyproject.toml so a dependency change reinstalls.
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# Dagster's instance is the repository: dagster.yaml here configures it, and its run
+# history lands in history/, schedules/ and storage/ (git-ignored).
+export DAGSTER_HOME ?= $(CURDIR)
 # dbt, dagster and collabstats from the venv, also for the processes `dagster dev` starts.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -15,17 +17,15 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# -qq: errors only; setuptools warns on every editable install of a package that sits
+	# in the working folder, which is this repository's layout by design
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 # Runs the whole pipeline on the bundled sample ledgers (raw/), demo PII key unless
 # COLLAB_PII_KEY is set.
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
-
-run: setup $(DAGSTER_HOME)/dagster.yaml
+run: setup
 	$(BIN)/collabstats run
 
 test: setup
@@ -40,9 +40,9 @@ lint: setup
 	$(BIN)/ruff format --check pipelines tests bench
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
-# Dagster UI on a DAGSTER_HOME inside the repo (git-ignored).
-ui: setup $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m pipelines.definitions
+# Dagster UI (dg dev: the code location "collabstats" from pyproject.toml [tool.dg]).
+ui: setup
+	$(BIN)/dg dev
 
 # Regenerates the bundled sample ledgers (deterministic).
 samples: setup

@@ -105,18 +105,6 @@ def _run_log(p: settings.Paths, echo: TextIO | None = None) -> Iterator[Path]:
             logging.getLogger().removeHandler(handler)
 
 
-def _quiet_dagster_warnings() -> None:
-    """The definitions use Dagster's beta and preview parameters on purpose
-    (backfill_policy); their warnings speak to whoever chose them, not to someone
-    running the pipeline, so a run does not show them."""
-    import warnings
-
-    from dagster import BetaWarning, PreviewWarning
-
-    warnings.filterwarnings("ignore", category=BetaWarning)
-    warnings.filterwarnings("ignore", category=PreviewWarning)
-
-
 class _IngestBars(logging.Handler):
     """Progress bars per ledger kind (files, rows, rate, time left) drawn from the
     ingest's progress records (logger collabstats.progress)."""
@@ -214,7 +202,6 @@ def run(
 
     out = Console(file=sys.stdout)  # the terminal, before stdout goes to the run's log
     _logging(out, verbose)
-    _quiet_dagster_warnings()
     p = _configure(raw_dir, warehouse_dir)
     if month is not None and not spec.MONTH.match(month):
         out.print(f"[red]--month: expected YYYY-MM, got {month!r}[/red]")

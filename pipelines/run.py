@@ -161,7 +161,6 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
 
     prepare()  # the dbt manifest the definitions are built from
     from pipelines.definitions import defs
-    from pipelines.defs.ingest.assets import partition_of
 
     job = defs.resolve_job_def("pipeline_job")
     rng = (month, month) if month else month_range(paths)
@@ -169,8 +168,8 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
     selection = None
     if rng:
         tags = {
-            "dagster/asset_partition_range_start": partition_of(rng[0]),
-            "dagster/asset_partition_range_end": partition_of(rng[1]),
+            "dagster/asset_partition_range_start": rng[0],
+            "dagster/asset_partition_range_end": rng[1],
         }
     else:  # no monthly ledgers: everything but the monthly ingest assets
         selection = [k for k in defs.resolve_asset_graph().get_all_asset_keys()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 
 from pipelines.definitions import defs
@@ -101,3 +103,12 @@ def test_every_check_is_named_and_described_for_the_checks_list():
         assert "__" not in key.name.replace("stg_raw__", "").replace("stg_reference__", ""), (
             key.name
         )
+
+
+def test_descriptions_render_in_the_ui():
+    """Dagster renders descriptions as Markdown: `<YYYY-MM>` vanished as an HTML tag."""
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        if graph.has(key):
+            text = re.sub(r"```.*?```|`[^`]*`", "", graph.get(key).description or "", flags=re.S)
+            assert not re.search(r"<[A-Za-z]", text), key

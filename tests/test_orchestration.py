@@ -40,7 +40,7 @@ def test_sensor_requests_once_per_new_or_changed_file(tmp_path):
     (raw / "README.txt").write_text("not a ledger")
 
     requests, cursor = _tick(raw, None)  # new file → one run for its month
-    assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-10-01")]
+    assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-10")]
 
     requests, cursor = _tick(raw, cursor)  # unchanged → nothing
     assert requests == []
@@ -62,7 +62,7 @@ def test_sensor_requests_once_per_new_or_changed_file(tmp_path):
     )
     requests, cursor2 = _tick(raw, cursor)
     assert sorted((r.job_name, r.partition_key) for r in requests) == [
-        ("month_job", "2024-10-01"),
+        ("month_job", "2024-10"),
         ("targets_job", None),
     ]
     assert len({r.run_key for r in requests}) == 2
@@ -72,7 +72,7 @@ def test_sensor_requests_once_per_new_or_changed_file(tmp_path):
     # Removing a file requests its month (its rows must leave the warehouse).
     (raw / "placements" / "2024-10" / "b.csv").unlink()
     requests, _ = _tick(raw, cursor2)
-    assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-10-01")]
+    assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-10")]
 
 
 def test_unreadable_file_is_requested_once_not_forever(tmp_path):
@@ -89,12 +89,12 @@ def test_unreadable_file_is_requested_once_not_forever(tmp_path):
 
 def test_schedules_target_the_right_months():
     ctx = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 3, 6, 8, 0))
-    assert monthly_schedule(ctx).partition_key == "2025-02-01"
+    assert monthly_schedule(ctx).partition_key == "2025-02"
     ctx = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 1, 6, 8, 0))
-    assert monthly_schedule(ctx).partition_key == "2024-12-01"
+    assert monthly_schedule(ctx).partition_key == "2024-12"
     ctx = dg.build_schedule_context(scheduled_execution_time=datetime(2024, 12, 28, 8, 0))
     req = annual_report_schedule(ctx)
-    assert req.partition_key == "2024-12-01" and req.tags[REPORT_PERIOD_TAG] == "2024-12"
+    assert req.partition_key == "2024-12" and req.tags[REPORT_PERIOD_TAG] == "2024-12"
     assert {s.name: s.cron_schedule for s in defs.schedules} == {
         "monthly_schedule": "0 8 6 * *",
         "half_year_report_schedule": "0 8 28 6 *",
@@ -108,7 +108,7 @@ def test_one_month_partition_touches_only_that_month(tmp_path, scenario_raw):
     warehouse = Warehouse(raw_dir=str(raw), warehouse_dir=str(wh))
     for month in ("2023-12", "2024-10", "2024-11"):
         assert dg.materialize(
-            [placements], partition_key=f"{month}-01", resources={"warehouse": warehouse}
+            [placements], partition_key=month, resources={"warehouse": warehouse}
         ).success
     con = duckdb.connect(str(wh / "build.duckdb"))
     before = con.execute(
@@ -125,7 +125,7 @@ def test_one_month_partition_touches_only_that_month(tmp_path, scenario_raw):
     for f in (raw / "placements" / "2024-10").iterdir():
         f.unlink()
     result = dg.materialize(
-        [placements], partition_key="2024-11-01", resources={"warehouse": warehouse}
+        [placements], partition_key="2024-11", resources={"warehouse": warehouse}
     )
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
@@ -151,7 +151,7 @@ def test_missing_submissions_are_listed(tmp_path, scenario_raw, monkeypatch):
     warehouse = Warehouse(raw_dir=str(raw), warehouse_dir=str(tmp_path / "wh"))
     monkeypatch.setenv("COLLAB_EXPECTED_COUNTIES", "451324,451321,520422,520424")
     result = dg.materialize(
-        [placements], partition_key="2024-11-01", resources={"warehouse": warehouse}
+        [placements], partition_key="2024-11", resources={"warehouse": warehouse}
     )
     evaluation = next(
         e for e in result.get_asset_check_evaluations() if e.check_name == "submissions_complete"
@@ -176,4 +176,24 @@ def test_one_run_per_month_whatever_the_kinds(tmp_path):
         [synth.workshop_row(rng, "W1", "520422")],
     )
     requests, _ = _tick(raw, None)
-    assert sorted(r.partition_key for r in requests) == ["2024-10-01", "2024-11-01"]
+    assert sorted(r.partition_key for r in requests) == ["2024-10", "2024-11"]
+
+
+def test_first_tick_starts_from_what_the_warehouse_holds(scenario_run, tmp_path):
+    """`make ui` after `make run` must not launch runs that redo nothing: without a
+    cursor the sensor compares raw/ with the serving file's ingestion log."""
+    raw = copy_tree(scenario_run.raw_dir, tmp_path / "raw")
+    copy_tree(scenario_run.warehouse_dir, tmp_path / "wh")
+    requests, cursor = _tick(raw, None)
+    assert requests == []
+    assert "\\u" not in cursor and "金秀县" in cursor  # compact and readable
+    # a file that differs from the loaded version is still requested, once
+    _ledger(raw / "placements" / "2024-11" / "金秀县_补报.csv")
+    requests, cursor = _tick(raw, cursor)
+    assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-11")]
+    assert _tick(raw, cursor)[0] == []
+
+
+def test_partition_keys_are_the_months_the_readme_names():
+    keys = placements.partitions_def.get_partition_keys()
+    assert keys[0] == "2021-01" and all(len(k) == 7 for k in keys)

@@ -15,7 +15,7 @@ REPORT_PERIOD_TAG = "collabstats/report_period"
     group_name="exports",
     deps=["serving_file"],
     kinds={"excel"},
-    description="东西部劳务协作统计表 (.xlsx + CSV) for every province and city with data, under warehouse/exports/<period>/.",
+    description="东西部劳务协作统计表 (.xlsx + CSV) for every province and city with data, under `warehouse/exports/YYYY-MM/`.",
 )
 def official_exports(
     context: dg.AssetExecutionContext, warehouse: Warehouse

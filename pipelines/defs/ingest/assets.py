@@ -19,15 +19,8 @@ progress_log.propagate = False
 
 # East–West cooperation in its current pairing (Guangdong with Guangxi and Guizhou) runs
 # from 2021; end_offset=1 makes the current month a partition as soon as it starts.
-MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2021-01-01", end_offset=1)
-
-
-def month_of(partition_key: str) -> str:
-    return partition_key[:7]
-
-
-def partition_of(month: str) -> str:
-    return f"{month}-01"
+# Keys are the reporting month itself (2024-11), as folders and the README name it.
+MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2021-01", fmt="%Y-%m", end_offset=1)
 
 
 def _materialize(
@@ -67,7 +60,9 @@ def _materialize(
             "rows_rejected": q.rows_rejected,
             "periods": ", ".join(sorted(periods)) if periods else "all",
         },
-        check_results=check_results(context.assets_def.key, q, missing),
+        check_results=check_results(
+            context.assets_def.key, q, missing, ", ".join(sorted(periods)) if periods else "all"
+        ),
     )
 
 
@@ -81,10 +76,10 @@ def _monthly_ingest_asset(kind: str) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb", "polars"},
         check_specs=CHECK_SPECS(key),
-        description=f"{zh.KIND_TITLES[kind]}: validated, pseudonymised rows of raw/{kind}/<YYYY-MM>/, one partition per reporting month.",
+        description=f"{zh.KIND_TITLES[kind]}: validated, pseudonymised rows of `raw/{kind}/YYYY-MM/`, one partition per reporting month.",
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse):
-        periods = {month_of(k) for k in context.partition_keys}
+        periods = set(context.partition_keys)
         return _materialize(context, warehouse, kind, periods)
 
     return _asset
@@ -102,7 +97,7 @@ _TARGETS = dg.AssetKey(["raw", "targets"])
     group_name="ingest",
     kinds={"duckdb", "polars"},
     check_specs=CHECK_SPECS(_TARGETS, monthly=False),
-    description=f"{zh.KIND_TITLES['targets']}: yearly targets from raw/targets/<YYYY>/ (few rows: reloaded whole).",
+    description=f"{zh.KIND_TITLES['targets']}: yearly targets from `raw/targets/YYYY/` (few rows: reloaded whole).",
 )
 def targets(context: dg.AssetExecutionContext, warehouse: Warehouse):
     return _materialize(context, warehouse, "targets", None)

@@ -40,29 +40,32 @@ def _table(header: tuple[str, ...], rows: list[tuple]) -> dg.MetadataValue:
 
 
 def check_results(
-    key: dg.AssetKey, q: Quality, missing: dict[str, list[str]] | None = None
+    key: dg.AssetKey, q: Quality, missing: dict[str, list[str]] | None = None, months: str = "all"
 ) -> list[dg.AssetCheckResult]:
+    """The checks of one materialisation. A run may cover several months (one step
+    loads a range); each result names them in its `months` metadata, since Dagster's
+    per-partition asset checks are still a preview feature."""
     limit = max_rejected_share()
     results = [
         dg.AssetCheckResult(
             asset_key=key,
             check_name="rows_accounted_for",
             passed=not q.unbalanced_files,
-            metadata={"rows_read": q.rows_read, "rows_loaded": q.rows_loaded, "rows_rejected": q.rows_rejected,
+            metadata={"months": months, "rows_read": q.rows_read, "rows_loaded": q.rows_loaded, "rows_rejected": q.rows_rejected,
                       "unbalanced_files": ", ".join(q.unbalanced_files) or "none"},
         ),
         dg.AssetCheckResult(
             asset_key=key,
             check_name="rejected_share_within_limit",
             passed=q.rejected_share <= limit,
-            metadata={"rejected_share": round(q.rejected_share, 4), "limit": limit},
+            metadata={"months": months, "rejected_share": round(q.rejected_share, 4), "limit": limit},
         ),
         dg.AssetCheckResult(
             asset_key=key,
             check_name="no_rejected_rows",
             passed=q.rows_rejected == 0,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"rows_rejected": q.rows_rejected,
+            metadata={"months": months, "rows_rejected": q.rows_rejected,
                       "per_reason": _table(("reason", "problems"), q.reasons),
                       "samples": _table(("file", "row", "column", "value (masked)", "reason"), q.samples)},
         ),
@@ -71,7 +74,7 @@ def check_results(
             check_name="files_readable",
             passed=not q.failed_files,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"failed_files": _table(("file", "reason"), q.failed_files),
+            metadata={"months": months, "failed_files": _table(("file", "reason"), q.failed_files),
                       "skipped_not_ledgers": _table(("path", "reason"), q.skipped)},
         ),
     ]  # fmt: skip
@@ -87,6 +90,6 @@ def check_results(
             check_name="submissions_complete",
             passed=not rows,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"missing": len(rows), "counties": _table(("period", "code", "county"), rows)},
+            metadata={"months": months, "missing": len(rows), "counties": _table(("period", "code", "county"), rows)},
         ))  # fmt: skip
     return results

@@ -1,0 +1,1 @@
+/work/main/pipelines/county/__init__.py

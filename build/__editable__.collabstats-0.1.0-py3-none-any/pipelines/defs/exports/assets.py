@@ -1,0 +1,1 @@
+/work/main/pipelines/defs/exports/assets.py

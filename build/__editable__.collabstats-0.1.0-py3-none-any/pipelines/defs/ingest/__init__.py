@@ -1,0 +1,1 @@
+/work/main/pipelines/defs/ingest/__init__.py

@@ -1,0 +1,1 @@
+/work/main/pipelines/defs/warehouse/project.py

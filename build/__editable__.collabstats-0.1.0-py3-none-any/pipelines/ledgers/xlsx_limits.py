@@ -1,0 +1,1 @@
+/work/main/pipelines/ledgers/xlsx_limits.py

@@ -1,0 +1,1 @@
+/work/main/pipelines/outputs/__init__.py

@@ -1,0 +1,1 @@
+/work/main/pipelines/outputs/export.py

@@ -1,0 +1,1 @@
+/work/main/pipelines/synthetic/__init__.py
