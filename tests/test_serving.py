@@ -193,3 +193,70 @@ def test_serving_file_explains_itself(scenario_run):
     assert in_data <= codes and parents <= codes
     assert codes == in_data | parents  # nothing else: not every division of the country
     con.close()
+
+
+SQLALCHEMY_DASHBOARD = textwrap.dedent(
+    """
+    import json, os, sys, time
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+    path, mode, go, done = sys.argv[1:5]
+    pool = {"poolclass": NullPool} if mode == "nullpool" else {}
+    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True}, **pool)
+    count = sa.text("select count(*) from metrics")
+    def read():
+        with engine.connect() as c:
+            return c.execute(count).scalar()
+    before = read()
+    reflected = "metrics" in sa.inspect(engine).get_table_names()
+    open(go, "w").close()
+    while not os.path.exists(done):
+        time.sleep(0.05)
+    print(json.dumps({"before": before, "after": read(), "reflected": reflected}))
+    """
+)
+
+
+def test_sqlalchemy_without_a_pool_sees_a_republished_file(scenario_run, tmp_path):
+    """The README's advice for dashboards on SQLAlchemy (duckdb-engine), each dashboard a
+    process of its own: read-only with NullPool sees a republished file; the default
+    pool keeps its connection, and with it the replaced file."""
+    from pipelines.outputs.publish import publish
+
+    wh = copy_tree(scenario_run.warehouse_dir, tmp_path / "wh")
+    p = paths(scenario_run.raw_dir, wh)
+    done = tmp_path / "done"
+    dashboards = {}
+    for mode in ("nullpool", "pooled"):
+        go = tmp_path / f"go-{mode}"
+        dashboards[mode] = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                SQLALCHEMY_DASHBOARD,
+                str(p.serving_db),
+                mode,
+                str(go),
+                str(done),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(600):
+            if go.exists() or dashboards[mode].poll() is not None:
+                break
+            time.sleep(0.05)
+    build = duckdb.connect(str(p.build_db))
+    build.execute(
+        "delete from marts.metrics where period = (select min(period) from marts.metrics)"
+    )
+    build.close()
+    publish(p.build_db, p.serving_db, p.marts_dir)
+    done.touch()
+    seen = {}
+    for mode, process in dashboards.items():
+        out, _ = process.communicate(timeout=120)
+        seen[mode] = json.loads(out.strip().splitlines()[-1])
+    assert seen["nullpool"]["reflected"] and seen["pooled"]["reflected"]
+    assert 0 < seen["nullpool"]["after"] < seen["nullpool"]["before"]  # the new file
+    assert seen["pooled"]["after"] == seen["pooled"]["before"]  # still the replaced one

@@ -1,5 +1,5 @@
 """The dbt project as Dagster sees it. Nothing here parses at import, except under
-`dagster dev` (prepare_if_dev, Dagster's documented way); `collabstats run` and the
+`dg dev` / `dagster dev` (prepare_if_dev, Dagster's documented way); `collabstats run` and the
 tests call `prepare()` before they load the definitions."""
 
 from dagster_dbt import DbtCliResource, DbtProject
