@@ -17,13 +17,21 @@ from pipelines.synthetic import synth
 from tests.conftest import copy_tree
 
 
-def _tick(raw, cursor):
-    context = dg.build_sensor_context(
-        cursor=cursor,
-        resources={"warehouse": Warehouse(raw_dir=str(raw), warehouse_dir=str(raw.parent / "wh"))},
-    )
-    result = raw_files_sensor(context)
-    return result.run_requests, result.cursor
+class Daemon:
+    """The sensor's ticks as the Dagster daemon runs them: a run key launches once."""
+
+    def __init__(self, raw, warehouse_dir=None):
+        self.warehouse = Warehouse(
+            raw_dir=str(raw), warehouse_dir=str(warehouse_dir or raw.parent / "wh")
+        )
+        self.launched: set[str] = set()
+
+    def tick(self) -> list[dg.RunRequest]:
+        context = dg.build_sensor_context(resources={"warehouse": self.warehouse})
+        result = raw_files_sensor(context)
+        new = [r for r in result.run_requests if r.run_key not in self.launched]
+        self.launched |= {r.run_key for r in new}
+        return new
 
 
 def _ledger(path, seed=1):
@@ -38,12 +46,11 @@ def test_sensor_requests_once_per_new_or_changed_file(tmp_path):
     _ledger(raw / "placements" / "2024-10" / "a.csv")
     (raw / "README.txt").parent.mkdir(exist_ok=True)
     (raw / "README.txt").write_text("not a ledger")
+    daemon = Daemon(raw)
 
-    requests, cursor = _tick(raw, None)  # new file → one run for its month
+    requests = daemon.tick()  # new file → one run for its month
     assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-10")]
-
-    requests, cursor = _tick(raw, cursor)  # unchanged → nothing
-    assert requests == []
+    assert daemon.tick() == []  # unchanged → nothing new
 
     _ledger(raw / "placements" / "2024-10" / "a.csv", seed=2)  # changed content → one more
     _ledger(raw / "placements" / "2024-10" / "b.csv", seed=3)  # same month: same run
@@ -60,19 +67,14 @@ def test_sensor_requests_once_per_new_or_changed_file(tmp_path):
             }
         ],
     )
-    requests, cursor2 = _tick(raw, cursor)
+    requests = daemon.tick()
     assert sorted((r.job_name, r.partition_key) for r in requests) == [
         ("month_job", "2024-10"),
         ("targets_job", None),
     ]
     assert len({r.run_key for r in requests}) == 2
-
-    # A restart that lost nothing: the same cursor again requests nothing new.
-    assert _tick(raw, cursor2)[0] == []
-    # Removing a file requests its month (its rows must leave the warehouse).
-    (raw / "placements" / "2024-10" / "b.csv").unlink()
-    requests, _ = _tick(raw, cursor2)
-    assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-10")]
+    # A restart (a new daemon's ticks, the same run keys already used) adds nothing.
+    assert daemon.tick() == []
 
 
 def test_unreadable_file_is_requested_once_not_forever(tmp_path):
@@ -80,11 +82,10 @@ def test_unreadable_file_is_requested_once_not_forever(tmp_path):
     bad = raw / "workshops" / "2024-11" / "bad.xlsx"
     bad.parent.mkdir(parents=True)
     bad.write_bytes(b"garbage")
-    requests, cursor = _tick(raw, None)
-    assert len(requests) == 1
+    daemon = Daemon(raw)
+    assert len(daemon.tick()) == 1
     for _ in range(3):
-        requests, cursor = _tick(raw, cursor)
-        assert requests == []
+        assert daemon.tick() == []
 
 
 def test_schedules_target_the_right_months():
@@ -175,23 +176,28 @@ def test_one_run_per_month_whatever_the_kinds(tmp_path):
         "workshops",
         [synth.workshop_row(rng, "W1", "520422")],
     )
-    requests, _ = _tick(raw, None)
+    requests = Daemon(raw).tick()
     assert sorted(r.partition_key for r in requests) == ["2024-10", "2024-11"]
 
 
 def test_first_tick_starts_from_what_the_warehouse_holds(scenario_run, tmp_path):
-    """`make ui` after `make run` must not launch runs that redo nothing: without a
-    cursor the sensor compares raw/ with the serving file's ingestion log."""
+    """`make ui` after `make run` must not launch runs that redo nothing: the sensor
+    compares raw/ with the serving file's ingestion log; removing a loaded file is a
+    change too."""
     raw = copy_tree(scenario_run.raw_dir, tmp_path / "raw")
     copy_tree(scenario_run.warehouse_dir, tmp_path / "wh")
-    requests, cursor = _tick(raw, None)
-    assert requests == []
-    assert "\\u" not in cursor and "金秀县" in cursor  # compact and readable
-    # a file that differs from the loaded version is still requested, once
+    daemon = Daemon(raw, tmp_path / "wh")
+    for f in raw.rglob("*.*"):  # a copy has new mtimes: hashed once, found unchanged
+        f.touch()
+    assert daemon.tick() == []
     _ledger(raw / "placements" / "2024-11" / "金秀县_补报.csv")
-    requests, cursor = _tick(raw, cursor)
+    requests = daemon.tick()
     assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-11")]
-    assert _tick(raw, cursor)[0] == []
+    assert daemon.tick() == []
+    (raw / "placements" / "2024-10" / "忻城县.csv").unlink()
+    requests = daemon.tick()
+    assert [(r.job_name, r.partition_key) for r in requests] == [("month_job", "2024-10")]
+    assert "placements/2024-10/忻城县.csv@removed" in requests[0].tags["collabstats/files"]
 
 
 def test_partition_keys_are_the_months_the_readme_names():

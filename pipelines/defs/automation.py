@@ -6,7 +6,6 @@ schedules run on the 28th and tag the run so the exports report that month.
 """
 
 import hashlib
-import json
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ import duckdb
 from pipelines.defs.exports.assets import REPORT_PERIOD_TAG
 from pipelines.defs.ingest.assets import INGEST_ASSETS
 from pipelines.defs.resources import Warehouse
-from pipelines.ledgers.process import Submission, discover, sha256_of
+from pipelines.ledgers.process import discover, sha256_of
 
 MONTHLY_KINDS = ("placements", "trainings", "workshops")
 INGEST_KEYS = {a.key for a in INGEST_ASSETS}
@@ -84,46 +83,35 @@ half_year_report_schedule = _report_schedule(
 annual_report_schedule = _report_schedule("annual_report_schedule", 12, "Annual summary (全年)")
 
 
-# The cursor: {path: [size, mtime_ns, sha256 prefix]} of every file as last requested,
-# written without ASCII escapes so the UI shows 金秀县, not \\u91d1…
-_SHA = 16  # hex digits of the sha256 kept: enough to tell two versions of a file apart
-
-
-def _fingerprint(sub: Submission, previous: list | None) -> list:
-    """[size, mtime, sha]; the hash is recomputed only when size or mtime moved."""
-    if previous and previous[:2] == [sub.size, sub.mtime_ns]:
-        return previous
-    return [sub.size, sub.mtime_ns, sha256_of(sub.path)[:_SHA]]
-
-
 def _run_group(kind: str, period: str) -> str:
     return "targets" if kind == "targets" else period
 
 
-def _loaded(serving_db: Path) -> dict[str, list]:
-    """What the warehouse already holds, as a cursor would say it: every current file
-    version of the last published run ([size, mtime] unknown, so each is hashed once).
-    The serving file, not the build database: a run may be writing that one."""
+def _loaded(serving_db: Path) -> dict[str, tuple[str, int | None, int | None]]:
+    """path → (sha256, size, mtime_ns) of every current file version the warehouse's last
+    published run holds. The serving file, not the build database: a run may be writing
+    that one, and the serving file is always there to read."""
     if not serving_db.exists():
         return {}
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
         rows = con.execute(
-            "select path, sha256 from ingestion_log where is_current and status <> 'skipped'"
+            "select path, sha256, size_bytes, modified_ns from ingestion_log "
+            "where is_current and status <> 'skipped'"
         ).fetchall()
     finally:
         con.close()
-    return {path: [None, None, sha[:_SHA]] for path, sha in rows if sha}
+    return {path: (sha, size, mtime) for path, sha, size, mtime in rows}
 
 
 def _in_words(group: str, changes: list[tuple[str, str]]) -> str:
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for _, change in changes:
         counts[change] += 1
     what = ", ".join(f"{n} {change}" for change, n in sorted(counts.items()))
     files = ", ".join(rel for rel, _ in changes[:5]) + (" …" if len(changes) > 5 else "")
     run = "the targets" if group == "targets" else f"month {group}"
-    return f"{run}: {what} ({files}) → one run"
+    return f"{run}: {what} ({files})"
 
 
 @dg.sensor(
@@ -133,35 +121,41 @@ def _in_words(group: str, changes: list[tuple[str, str]]) -> str:
     description="A new, changed or removed file under raw/ requests one run for its kind and month.",
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
-    """Cursor: every file's fingerprint as last requested. A restart resumes from it, so
-    nothing is requested twice and nothing is missed; a file that cannot be read is
-    requested once per content (its run logs it as failed) and never retried. Without a
-    cursor (a new sensor, or a reset one) it starts from what the warehouse holds, so
-    the first tick after `collabstats run` requests nothing."""
-    if context.cursor:
-        seen: dict[str, list] = json.loads(context.cursor)
-    else:
-        seen = _loaded(warehouse.paths.serving_db)
-        context.log.info(f"No cursor: starting from the warehouse's {len(seen):,} loaded files.")
-    now: dict[str, list] = {}
+    """Compares raw/ with what the warehouse holds (the serving file's ingestion_log:
+    sha256, size, mtime of every current file) and requests one run per month with a
+    difference. No cursor: the first tick after `collabstats run` requests nothing, and a
+    restart misses nothing. A file is hashed only when its size or mtime differs from
+    the log, as the ingest does. The run key is the set of differing files and their
+    contents, and Dagster launches a run key once: a difference waiting for its run, or
+    a file whose run could not load it (unreadable, a failed check), is not requested
+    again until its content changes."""
+    loaded = _loaded(warehouse.paths.serving_db)
+    present: set[str] = set()
     # One run per reporting month (it ingests every monthly kind of that month), one for
     # targets: keyed "targets" or the month.
     changed: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    marks: dict[str, list[str]] = defaultdict(list)
     for sub in discover(warehouse.paths.raw_dir):
-        before = seen.get(sub.rel)
-        now[sub.rel] = _fingerprint(sub, before)
-        if before is None or before[2] != now[sub.rel][2]:
-            change = "new" if before is None else "changed"
-            changed[_run_group(sub.kind, sub.period)].append((sub.rel, change))
-    for rel in seen.keys() - now.keys():  # removed: its rows must leave the warehouse
+        present.add(sub.rel)
+        logged = loaded.get(sub.rel)
+        if logged and logged[1:] == (sub.size, sub.mtime_ns):
+            continue
+        sha = sha256_of(sub.path)
+        if logged and logged[0] == sha:
+            continue  # saved again, same content
+        group = _run_group(sub.kind, sub.period)
+        changed[group].append((sub.rel, "changed" if logged else "new"))
+        marks[group].append(f"{sub.rel}@{sha[:16]}")
+    for rel in loaded.keys() - present:  # removed: its rows must leave the warehouse
         kind, period = rel.split("/")[:2]
         changed[_run_group(kind, period)].append((rel, "removed"))
+        marks[_run_group(kind, period)].append(f"{rel}@removed")
     requests = []
     for group, changes in sorted(changed.items()):
         context.log.info(_in_words(group, changes))
-        marks = sorted(f"{rel}@{now[rel][2] if rel in now else 'removed'}" for rel, _ in changes)
-        run_key = f"{group}/" + hashlib.sha1("|".join(marks).encode()).hexdigest()[:16]
-        tags = {"collabstats/files": ", ".join(marks)[:1000]}
+        files = sorted(marks[group])
+        run_key = f"{group}/" + hashlib.sha1("|".join(files).encode()).hexdigest()[:16]
+        tags = {"collabstats/files": ", ".join(files)[:1000]}
         if group == "targets":
             requests.append(dg.RunRequest(run_key=run_key, job_name=targets_job.name, tags=tags))
         else:
@@ -175,6 +169,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
                 )
             )
     if not requests:
-        context.log.info(f"No new, changed or removed files under raw/ ({len(now):,} files).")
-    cursor = json.dumps(now, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return dg.SensorResult(run_requests=requests, cursor=cursor)
+        context.log.info(
+            f"raw/ holds {len(present):,} files, all as the warehouse has them loaded."
+        )
+    return dg.SensorResult(run_requests=requests)

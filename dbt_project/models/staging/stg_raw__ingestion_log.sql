@@ -8,6 +8,8 @@ select
     kind,
     period,
     sha256,
+    size as size_bytes,
+    mtime_ns as modified_ns,
     status,
     is_current,
     sheet,
