@@ -45,10 +45,10 @@ def _materialize(
             else {p: missing_submissions(conn, kind, p) for p in sorted(periods)}
         )
     log.info(
-        "%s: %d files (%d unchanged, %d failed, %d removed); rows read %d, loaded %d, rejected %d",
-        kind, summary.files_seen, summary.unchanged, len(summary.failed), summary.removed,
-        q.rows_read, q.rows_loaded, q.rows_rejected,
-    )  # fmt: skip
+        f"{kind}: {summary.files_seen:,} files ({summary.unchanged:,} unchanged, "
+        f"{len(summary.failed):,} failed, {summary.removed:,} removed); rows read "
+        f"{q.rows_read:,}, loaded {q.rows_loaded:,}, rejected {q.rows_rejected:,}"
+    )
     return dg.MaterializeResult(
         metadata={
             "files": q.files,
