@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)
 # dbt, dagster and collabstats from the venv, also for the processes `dagster dev` starts.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup run test test-fast lint ui samples bench bench-quick clean
+.PHONY: setup run test test-fast lint ui dashboard samples bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,10 @@ lint: setup
 # Dagster UI (dg dev: the code location "collabstats" from pyproject.toml [tool.dg]).
 ui: setup
 	$(BIN)/dg dev
+
+# The dashboard over warehouse/serving.duckdb on http://localhost:8501 (after make run).
+dashboard: setup
+	$(BIN)/collabstats dashboard
 
 # Regenerates the bundled sample ledgers (deterministic).
 samples: setup

@@ -1,4 +1,4 @@
-"""`collabstats` command: run, check, template, export, generate.
+"""`collabstats` command: run, check, template, export, dashboard, generate.
 
 Settings come from COLLAB_RAW_DIR / COLLAB_WAREHOUSE_DIR / COLLAB_PII_KEY; flags
 override them. Dagster definitions are imported only by the commands that run them,
@@ -388,6 +388,29 @@ def template(
     if kind not in spec.KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(spec.KINDS)}")
     console.print(str(write_template(kind, out)))
+
+
+@app.command()
+def dashboard(
+    warehouse_dir: Path = WarehouseDir,
+    port: int = typer.Option(8501, "--port", help="Port on localhost."),
+) -> None:
+    """Start the dashboard (Streamlit) on http://localhost:PORT over the serving file,
+    read-only; a republished file shows at the next click."""
+    import os
+    import subprocess
+
+    p = _configure(None, warehouse_dir)
+    app_path = Path(__file__).parent / "dashboard" / "app.py"
+    env = {
+        **os.environ,
+        "COLLAB_WAREHOUSE_DIR": str(p.warehouse_dir),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",  # no calls out of the machine
+    }
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path),
+               "--server.port", str(port), "--server.headless", "true"]  # fmt: skip
+    console.print(f"http://localhost:{port}  ({p.serving_db})")
+    raise typer.Exit(subprocess.call(command, env=env))
 
 
 @app.command()

@@ -412,6 +412,70 @@ REPORT = {
     "ambiguous_region": "地区名称“{text}”对应多个地区：{codes}，请改用行政区划代码",
 }
 
+# --- the dashboard (collabstats dashboard) --------------------------------------------------
+
+DASHBOARD = {
+    "title": "东西部劳务协作统计看板",
+    "no_file": "还没有可查看的数据：仓库中没有 serving.duckdb（{path}）。请先运行 collabstats run。",
+    "province": "省（区）",
+    "city": "市（州）",
+    "county": "县（区）",
+    "whole": "（全部）",
+    "period": "统计月份（截至月底）",
+    "tabs": ("总览", "趋势", "下级地区", "培训", "帮扶车间", "数据质量"),
+    "cards": (
+        ("employed_persons", "帮助农村劳动力就业人数"),
+        ("employed_poverty_persons", "其中脱贫劳动力"),
+        ("employed_poverty_share", "脱贫劳动力占比"),
+        ("employed_target_rate", "目标完成率"),
+    ),
+    "destinations": (
+        ("employed_guangdong_persons", "到广东省就业"),
+        ("employed_other_east_persons", "到东部其他省份就业"),
+        ("employed_in_province_persons", "省内就近就业"),
+        ("employed_organized_persons", "有组织输出"),
+    ),
+    "delta_help": "与上月底相比（数值为当年1月1日起累计）",
+    "trend_cumulative": "当年累计人数（截至各月底）",
+    "trend_new": "各月新增人数（本月累计 − 上月累计）",
+    "trend_series": {
+        "employed_persons": "帮助农村劳动力就业人数",
+        "employed_poverty_persons": "其中脱贫劳动力",
+    },
+    "month": "月份",
+    "children_caption": "与报表“{sheet}”工作表相同的行；{total}为本地区自身的数（去重后的人数、本地区的目标），不是上列之和。",
+    "no_children": "{region}没有下级地区。",
+    "files_by_month": "各月报送文件数",
+    "missing": "上月报送、本月未报送的文件",
+    "none_missing": "没有：上月报送的文件本月都已报送。",
+    "unreadable": "无法读取的文件",
+    "none_unreadable": "没有无法读取的文件。",
+    "rejected": "本月拒收的行（按原因和文件）",
+    "rejected_sample": "拒收明细（前200行，姓名、身份证号码已脱敏）",
+    "none_rejected": "本月没有拒收的行。",
+    "download": "下载 {region} {period} 统计表（Excel）",
+    "columns": {
+        "kind": "台账类别",
+        "period": "月份",
+        "loaded": "已读取",
+        "unreadable": "无法读取",
+        "file": "文件",
+        "path": "文件",
+        "message": "原因",
+        "reason": "原因",
+        "problems": "问题数",
+        "row_number": "行号",
+        "column_name": "列",
+        "masked_value": "填写内容（已脱敏）",
+    },
+    "kinds": {
+        "placements": "转移就业",
+        "trainings": "培训",
+        "workshops": "帮扶车间",
+        "targets": "目标任务",
+    },
+}
+
 # Sheets of the workbook: (sheet name, topic for the title, [(indicator, column label)]).
 REPORT_SHEETS = (
     ("就业情况", "转移就业情况", (

@@ -173,9 +173,11 @@ def _total_label(report: Report) -> str:
     return zh.REPORT["total_rows"].get(report.region_level, zh.REPORT["total_row"])
 
 
-def _sheet_rows(
+def sheet_rows(
     report: Report, columns, marked: bool = False
 ) -> list[tuple[str, list[tuple[bool, float | None]]]]:
+    """A sheet's rows: each child region, then the total row, with (present, value) per
+    column. The dashboard shows the same rows."""
     rows = [
         (name, [report.value(code, ind) for ind, _ in columns]) for code, name in report.children
     ]
@@ -265,7 +267,7 @@ def write_workbook(
         ws.write_row(header_row, 0, [_header_label(h) for h in header], fmt["head"])
         ws.set_row(header_row, 36)
         own_note = _own_figure_note(report, columns)
-        rows = _sheet_rows(report, columns, marked=own_note is not None)
+        rows = sheet_rows(report, columns, marked=own_note is not None)
         any_missing = False
         for r, (name, cells) in enumerate(rows, start=first_row):
             is_total = r == first_row + len(rows) - 1

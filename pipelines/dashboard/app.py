@@ -1,0 +1,208 @@
+"""The dashboard: a Streamlit page over the serving file, read-only
+(`collabstats dashboard`, http://localhost:8501).
+
+Thin on purpose: the numbers come from pipelines/dashboard/data.py and, for the child
+region tables and the download, from the same code as the officials' workbook
+(pipelines/outputs/export.py), so the page and the workbook cannot disagree. The serving
+file is opened per page view, never cached, so a republished file shows at the next
+interaction. Labels are in pipelines/zh.py (DASHBOARD).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from pipelines import settings, zh
+from pipelines.dashboard import data
+from pipelines.outputs import export
+
+T = zh.DASHBOARD
+PERCENT = ("_rate", "_share")
+
+
+def text(indicator: str, value: float | None) -> str:
+    """A value as the workbook shows it: 1,234 or 54.16%; — for no data."""
+    if value is None:
+        return zh.REPORT["missing"]
+    return f"{value:.2f}%" if indicator.endswith(PERCENT) else f"{value:,.0f}"
+
+
+def delta(indicator: str, now: float | None, before: float | None) -> str | None:
+    if now is None or before is None:
+        return None
+    change = now - before
+    return f"{change:+.2f} 个百分点" if indicator.endswith(PERCENT) else f"{change:+,.0f}"
+
+
+def pick_region(regions: list[data.Region]) -> data.Region:
+    """Province → city → county, by name (Streamlit's select boxes filter as one types)."""
+    by_code = {r.code: r for r in regions}
+    provinces = [r.code for r in regions if r.level == "province"]
+    columns = st.columns(4)
+    province = columns[0].selectbox(
+        T["province"], provinces, format_func=lambda c: by_code[c].name, key="province"
+    )
+    cities = [r.code for r in regions if r.level == "city" and r.province_code == province]
+    city = columns[1].selectbox(
+        T["city"], [None, *cities], key="city",
+        format_func=lambda c: T["whole"] if c is None else by_code[c].name,
+    )  # fmt: skip
+    chosen = by_code[city or province]
+    if city:
+        counties = [r.code for r in regions if r.level == "county" and r.city_code == city]
+        county = columns[2].selectbox(
+            T["county"], [None, *counties], key="county",
+            format_func=lambda c: T["whole"] if c is None else by_code[c].name,
+        )  # fmt: skip
+        chosen = by_code[county or city]
+    return chosen
+
+
+def cards(values: dict, before: dict, items) -> None:
+    for column, (indicator, label) in zip(st.columns(len(items)), items, strict=True):
+        column.metric(
+            label,
+            text(indicator, values.get(indicator)),
+            delta(indicator, values.get(indicator), before.get(indicator)),
+            help=T["delta_help"],
+        )
+
+
+def child_table(serving: Path, region: data.Region, period: str, sheet: int) -> None:
+    """The rows of one workbook sheet: child regions and the total row, sortable."""
+    name, _, columns = zh.REPORT_SHEETS[sheet]
+    try:
+        report = export.load_report(serving, region.code, period)
+    except export.ExportError as exc:
+        st.info(str(exc))
+        return
+    rows = export.sheet_rows(report, columns)
+    frame = pl.DataFrame(
+        {
+            zh.REPORT["region_col"]: [n for n, _ in rows],
+            **{
+                label: [cells[i][1] if cells[i][0] else None for _, cells in rows]
+                for i, (_, label) in enumerate(columns)
+            },
+        },
+        schema={zh.REPORT["region_col"]: pl.String, **{label: pl.Float64 for _, label in columns}},
+    )
+    # a pandas Styler keeps the columns numeric (the table sorts) and shows them as the
+    # workbook does: 1,234, 54.16%, — for no data
+    formats = {
+        label: "{:.2f}%" if indicator.endswith(PERCENT) else "{:,.0f}"
+        for indicator, label in columns
+    }
+    styled = frame.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"])
+    st.dataframe(styled, hide_index=True, key=f"table-{sheet}")
+    if sheet == 0 and len(rows) > 2:
+        st.caption(T["children_caption"].format(sheet=name, total=rows[-1][0]))
+    if len(rows) > 2:
+        first = columns[0][1]
+        st.bar_chart(frame.head(len(rows) - 1), x=zh.REPORT["region_col"], y=first, sort=False)
+
+
+def quality(con, period: str) -> None:
+    c = T["columns"]
+    st.subheader(T["files_by_month"])
+    files = data.files_by_month(con, period[:4]).with_columns(
+        pl.col("kind").replace_strict(T["kinds"], default=pl.col("kind"))
+    )
+    st.dataframe(files.rename({k: v for k, v in c.items() if k in files.columns}), hide_index=True)
+    st.subheader(T["missing"])
+    missing = data.missing_files(con, period)
+    if missing.height:
+        st.dataframe(
+            missing.rename({k: v for k, v in c.items() if k in missing.columns}), hide_index=True
+        )
+    else:
+        st.write(T["none_missing"])
+    st.subheader(T["unreadable"])
+    bad = data.unreadable(con)
+    if bad.height:
+        st.dataframe(bad.rename({k: v for k, v in c.items() if k in bad.columns}), hide_index=True)
+    else:
+        st.write(T["none_unreadable"])
+    st.subheader(T["rejected"])
+    reasons = data.rejections_by_reason(con, period)
+    if reasons.height:
+        st.dataframe(
+            reasons.rename({k: v for k, v in c.items() if k in reasons.columns}), hide_index=True
+        )
+        st.subheader(T["rejected_sample"])
+        sample = data.rejected_sample(con, period)
+        st.dataframe(
+            sample.rename({k: v for k, v in c.items() if k in sample.columns}), hide_index=True
+        )
+    else:
+        st.write(T["none_rejected"])
+
+
+def workbook(serving: Path, region: data.Region, period: str) -> tuple[str, bytes] | None:
+    try:
+        report = export.load_report(serving, region.code, period)
+    except export.ExportError:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _ = export.write_workbook(report, Path(tmp))
+        return path.name, path.read_bytes()
+
+
+def main() -> None:
+    st.set_page_config(page_title=T["title"], layout="wide")
+    st.title(T["title"])
+    serving = settings.paths().serving_db
+    if not serving.exists():
+        st.warning(T["no_file"].format(path=serving))
+        return
+    with data.connect(serving) as con:
+        region = pick_region(data.regions(con))
+        months = data.periods(con)
+        period = st.selectbox(T["period"], months, key="period")
+        values = data.values(con, region.code, period)
+        previous = data.previous_month(period)
+        before = data.values(con, region.code, previous) if previous else {}
+        overview, trend, children, training, workshops, checks = st.tabs(list(T["tabs"]))
+        with overview:
+            cards(values, before, T["cards"])
+            cards(values, before, T["destinations"])
+            download = workbook(serving, region, period)
+            if download:
+                st.download_button(
+                    T["download"].format(region=region.name, period=period),
+                    data=download[1],
+                    file_name=download[0],
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+        with trend:
+            series = data.trend(con, region.code, int(period[:4]), list(T["trend_series"]))
+            if series.height:
+                named = series.with_columns(
+                    pl.col("indicator").replace_strict(T["trend_series"]),
+                    pl.col("period").alias(T["month"]),
+                )
+                st.subheader(T["trend_cumulative"])
+                st.line_chart(
+                    named.pivot("indicator", index=T["month"], values="value"), x=T["month"]
+                )
+                st.subheader(T["trend_new"])
+                st.bar_chart(
+                    named.pivot("indicator", index=T["month"], values="new"),
+                    x=T["month"],
+                    stack=False,
+                )
+        with checks:
+            quality(con, period)
+    with children:
+        child_table(serving, region, period, 0)
+    with training:
+        child_table(serving, region, period, 1)
+    with workshops:
+        child_table(serving, region, period, 2)
+
+
+main()
