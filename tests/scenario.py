@@ -5,7 +5,7 @@ C = 520422 普定 (安顺市 520400, 贵州 520000).
 
 Placements
   2023-12  P2 (A) 广东省                         previous year
-  2024-10  P1 (A, 脱贫) 广东省 有组织输出; P3 (B, 脱贫) 广东省; P5 (origin A) 省内就近
+  2024-10  P1 (A, 脱贫) 广东省 有组织输出; P3 (B, 脱贫) 广东省; P5 (origin A, 监测对象) 省内就近
   2024-11  P1 (A) 省内就近; P2 (A) 东部其他省份; P4 (C) 省内就近 in two files (重复记录);
            P5 (origin B now) 广东省; P6 wrong check digit; P7 no 就业地区类别
 Trainings  class K1 (2024-10): P1 done+cert+job in trade, P3 done+cert no job,
@@ -68,7 +68,7 @@ def write_scenario(raw: Path) -> None:
     )
     synth.write_xlsx(
         pl_dir / "2024-10" / "金秀县.xlsx", "placements",
-        [_placement(P1, "2024-10", "广东省", "有组织输出"), _placement(P5, "2024-10", "省内就近")],
+        [_placement(P1, "2024-10", "广东省", "有组织输出"), _placement(P5, "2024-10", "省内就近") | {"is_monitored": "是"}],
         title="金秀县2024年10月转移就业台账", total_row=True,
     )  # fmt: skip
     synth.write_csv(

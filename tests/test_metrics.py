@@ -23,13 +23,16 @@ EXPECTED = {
         "employed_persons": 2, "employed_poverty_persons": 1, "employed_poverty_share": 50.0,
         "employed_guangdong_persons": 1, "employed_in_province_persons": 1, "employed_other_east_persons": 0,
         "employed_organized_persons": 1, "employed_guangdong_poverty_persons": 1,
+        "employed_monitored_persons": 1,  # P5
         "employed_target": 4, "employed_target_rate": 50.0,
         "training_classes": 1, "training_person_times": 3, "training_poverty_person_times": 1,
+        "training_persons": 3, "training_order_classes": 0, "training_order_person_times": 0,
         "training_completion_rate": 66.67, "training_certificate_rate": 50.0,
         "training_employment_rate": 100.0, "training_in_trade_rate": 50.0,
     },
     ("2024-10", B): {
         "employed_persons": 1, "employed_poverty_share": 100.0, "employed_guangdong_persons": 1,
+        "employed_monitored_persons": 0, "training_persons": 1,
         "training_person_times": 1, "training_completion_rate": 100.0, "training_certificate_rate": 100.0,
         "training_employment_rate": 0.0, "training_in_trade_rate": None,
     },
@@ -38,27 +41,33 @@ EXPECTED = {
         "employed_guangdong_persons": 2, "employed_in_province_persons": 1,
         "employed_target": 3, "employed_target_rate": 100.0,
         "training_classes": 1, "training_person_times": 4, "training_completion_rate": 75.0,
+        "training_persons": 4, "employed_monitored_persons": 1,
         "training_certificate_rate": 66.67, "training_employment_rate": 66.67, "training_in_trade_rate": 50.0,
     },
     ("2024-10", GX): {"employed_persons": 3, "employed_poverty_share": 66.67},
-    ("2024-10", C): {"workshop_count": 2, "workshop_employed": 80, "workshop_poverty_employed": 30, "base_count": 0},
-    ("2024-10", ANSHUN): {"workshop_count": 2, "workshop_employed": 80},
+    ("2024-10", C): {"workshop_count": 2, "workshop_employed": 80, "workshop_poverty_employed": 30, "base_count": 0,
+                     "workshop_poverty_share": 37.5},
+    ("2024-10", ANSHUN): {"workshop_count": 2, "workshop_employed": 80, "workshop_poverty_share": 37.5},
     ("2024-11", A): {
         "employed_persons": 3, "employed_poverty_persons": 1, "employed_poverty_share": 33.33,
         "employed_guangdong_persons": 1, "employed_in_province_persons": 2, "employed_other_east_persons": 1,
         "employed_organized_persons": 1, "employed_target_rate": 75.0,
         "training_person_times": 3, "training_completion_rate": 66.67,
+        "employed_monitored_persons": 1, "training_persons": 3,  # October's, cumulative
     },
-    ("2024-11", B): {"employed_persons": 2, "employed_poverty_persons": 1, "employed_guangdong_persons": 2, "employed_poverty_share": 50.0},
+    # P5's November row (origin B) is not marked 监测对象: B counts no monitored person
+    ("2024-11", B): {"employed_persons": 2, "employed_poverty_persons": 1, "employed_guangdong_persons": 2, "employed_poverty_share": 50.0,
+                     "employed_monitored_persons": 0},
     # A city is the distinct union of its counties: P5 counts in A and in B, once here.
     ("2024-11", LAIBIN): {
         "employed_persons": 4, "employed_guangdong_persons": 3, "employed_in_province_persons": 2,
         "employed_other_east_persons": 1, "employed_poverty_persons": 2, "employed_poverty_share": 50.0,
-        "employed_target_rate": 133.33,
+        "employed_target_rate": 133.33, "employed_monitored_persons": 1,
     },
     ("2024-11", C): {
         "employed_persons": 1, "employed_in_province_persons": 1, "employed_poverty_persons": 0, "employed_poverty_share": 0.0,
         "workshop_count": 1, "workshop_employed": 55, "workshop_poverty_employed": 21,
+        "workshop_poverty_share": 38.18,  # 21 / 55 = 38.1818…
     },
     ("2024-11", GZ): {"employed_persons": 1, "workshop_employed": 55},
 }  # fmt: skip

@@ -11,7 +11,12 @@ periods as (
 ),
 
 indicators as (
-    select distinct indicator from firsts
+    -- every employment indicator, so one nobody meets yet is a real 0, not missing
+    select unnest([
+        {%- for indicator in employment_measures() %}
+            '{{ indicator }}'{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ]) as indicator
 ),
 
 counts as (

@@ -41,6 +41,21 @@ shares as (
     where total.indicator = 'employed_persons'
 ),
 
+workshop_shares as (
+    select
+        total.period,
+        total.region_code,
+        'workshop_poverty_share' as indicator,
+        {{ pct_half_up('poor.value', 'total.value') }} as value
+    from workshops as total
+    inner join workshops as poor
+        on
+            poor.period = total.period
+            and poor.region_code = total.region_code
+            and poor.indicator = 'workshop_poverty_employed'
+    where total.indicator = 'workshop_employed'
+),
+
 all_values as (
     select period, region_code, indicator, value::double as value from employment
     union all
@@ -49,6 +64,8 @@ all_values as (
     select period, region_code, indicator, value from training
     union all
     select period, region_code, indicator, value from workshops
+    union all
+    select period, region_code, indicator, value from workshop_shares
     union all
     select period, region_code, indicator, value from targets
 )

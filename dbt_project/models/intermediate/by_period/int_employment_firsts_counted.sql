@@ -18,17 +18,7 @@
 -- persons' placements of the whole year (adding December: December's persons, not the
 -- whole year's).
 {{ config(meta={'period_column': 'first_period'}) }}
-{% set measures = {
-    'employed_persons': 'true',
-    'employed_poverty_persons': 'is_poverty',
-    'employed_guangdong_persons': "destination_category = '广东省'",
-    'employed_guangdong_poverty_persons': "destination_category = '广东省' and is_poverty",
-    'employed_other_east_persons': "destination_category = '东部其他省份'",
-    'employed_other_east_poverty_persons': "destination_category = '东部其他省份' and is_poverty",
-    'employed_in_province_persons': "destination_category = '省内就近'",
-    'employed_in_province_poverty_persons': "destination_category = '省内就近' and is_poverty",
-    'employed_organized_persons': "channel = '有组织输出'",
-} %}
+{% set measures = employment_measures() %}
 -- `changed` is used only by the incremental branches below
 with changed as (  -- noqa: ST03
     select {{ changed_from() }} as from_period
