@@ -103,6 +103,7 @@ PROGRAMMES = (
     "八桂建工",
     "八桂米粉师傅",
 )
+OTHER_PROGRAMME = "其他"  # a programme not in the list, in metrics_by_programme
 TRAINING_TYPES = ("就业技能培训", "岗位技能提升培训", "创业培训")
 CERTIFICATES = ("职业技能等级证书", "专项职业能力证书", "职业资格证书", "无")
 WORKSHOP_TYPES = ("就业帮扶车间", "稳岗就业基地")
@@ -411,6 +412,8 @@ REPORT = {
         "制定机关：{authority}",
         "有效期至：{valid_until}",
     ),
+    "programme_title": "{region}按培训项目分列",
+    "programme_col": "培训项目",
     "footer": "单位负责人：　　　　　　填表人：　　　　　　联系电话：　　　　　　报出日期：　　　　年　　月　　日",
     "missing": "—",
     "note_missing": "注：“—”表示该地区本期无数据（未报送或无此项工作），不等于0。",
@@ -485,6 +488,15 @@ DASHBOARD = {
         "targets": "目标任务",
     },
 }
+
+# The 培训 sheet's breakdown by 培训项目: (indicator, column label).
+REPORT_PROGRAMME_COLUMNS = (
+    ("training_classes", "培训期数（期）"),
+    ("training_person_times", "培训人次"),
+    ("training_persons", "培训人数"),
+    ("training_completion_rate", "结业率"),
+    ("training_employment_rate", "培训后就业率"),
+)
 
 # Sheets of the workbook: (sheet name, topic for the title, [(indicator, column label)]).
 REPORT_SHEETS = (

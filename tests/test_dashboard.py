@@ -97,6 +97,7 @@ def test_every_page_renders_and_the_cards_are_the_metrics(warehouse):
     # 数据质量 lists files per month and the month's rejections (masked only)
     texts = " ".join(str(s.value) for s in at.subheader)
     assert T["files_by_month"] in texts and T["rejected"] in texts
+    assert zh.REPORT["programme_title"].format(region="来宾市") in texts  # 培训: by programme
     assert at.get("download_button")  # the workbook of the chosen region and month
 
 

@@ -239,3 +239,24 @@ def test_export_all_in_processes_writes_the_same_workbooks(scenario_run, tmp_pat
     assert [p.name for p in three] == [p.name for p in one]
     assert all(p.parent.parent == tmp_path / "three" for p in three)
     assert [cells(p) for p in three] == [cells(p) for p in one]
+
+
+def test_training_sheet_breaks_the_region_down_by_programme(laibin):
+    run, xlsx, _ = laibin
+    ws = openpyxl.load_workbook(xlsx)["培训情况"]
+    labels = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    start = labels.index(zh.REPORT["programme_col"]) + 1  # the block's header row
+    con = duckdb.connect(str(run.serving_db), read_only=True)
+    expected = dict(
+        con.execute(
+            "select indicator, value from metrics_by_programme where period = '2024-11' "
+            "and region_code = '451300' and programme = '粤菜师傅'"
+        ).fetchall()
+    )
+    con.close()
+    row = start + 1
+    assert ws.cell(row, 1).value == "粤菜师傅"
+    for c, (indicator, _) in enumerate(zh.REPORT_PROGRAMME_COLUMNS, start=2):
+        value = expected[indicator]
+        want = value / 100 if indicator.endswith("_rate") else value
+        assert ws.cell(row, c).value == pytest.approx(want), indicator

@@ -122,3 +122,22 @@ def test_rejections_reach_the_serving_file(scenario_run):
     ]
     assert log[0] == log[1] + log[2]
     assert log[2] == 6
+
+
+def test_training_by_programme_adds_up_and_is_published(scenario_run):
+    """Class K1 is 粤菜师傅 (class K2 is rejected): 来宾市's October training is all
+    粤菜师傅, and every programme row sums to the totals (the dbt test
+    assert_programmes_add_up_to_totals checks the same on every build)."""
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    rows = con.execute(
+        "select programme, indicator, value from metrics_by_programme "
+        "where period = '2024-10' and region_code = ? order by all",
+        [LAIBIN],
+    ).fetchall()
+    con.close()
+    got = {(p, i): v for p, i, v in rows}
+    assert {p for p, _ in got} == {"粤菜师傅"}
+    assert got[("粤菜师傅", "training_classes")] == 1
+    assert got[("粤菜师傅", "training_person_times")] == 4
+    assert got[("粤菜师傅", "training_persons")] == 4
+    assert got[("粤菜师傅", "training_completion_rate")] == 75.0

@@ -106,6 +106,35 @@ def child_table(serving: Path, region: data.Region, period: str, sheet: int) -> 
         st.bar_chart(frame.head(len(rows) - 1), x=zh.REPORT["region_col"], y=first, sort=False)
 
 
+def programmes(serving: Path, region: data.Region, period: str) -> None:
+    """The region's own training figures by 培训项目, the columns of the workbook's block."""
+    with data.connect(serving) as con:
+        frame = data.by_programme(con, region.code, period)
+    if frame.height == 0:
+        return
+    labels = dict(zh.REPORT_PROGRAMME_COLUMNS)
+    wide = (
+        frame.filter(pl.col("indicator").is_in(list(labels)))
+        .pivot("indicator", index="programme", values="value")
+        .select("programme", *[i for i in labels if i in frame["indicator"].unique().to_list()])
+    )
+    formats = {
+        labels[i]: "{:.2f}%" if i.endswith(PERCENT) else "{:,.0f}"
+        for i in labels
+        if i in wide.columns
+    }
+    wide = wide.rename(
+        {
+            "programme": zh.REPORT["programme_col"],
+            **{i: labels[i] for i in labels if i in wide.columns},
+        }
+    )
+    st.subheader(zh.REPORT["programme_title"].format(region=region.name))
+    st.dataframe(
+        wide.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"]), hide_index=True
+    )
+
+
 def quality(con, period: str) -> None:
     c = T["columns"]
     st.subheader(T["files_by_month"])
@@ -201,6 +230,7 @@ def main() -> None:
         child_table(serving, region, period, 0)
     with training:
         child_table(serving, region, period, 1)
+        programmes(serving, region, period)
     with workshops:
         child_table(serving, region, period, 2)
 

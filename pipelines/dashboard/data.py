@@ -147,3 +147,12 @@ def rejected_sample(con: duckdb.DuckDBPyConnection, period: str, limit: int = 20
         "where period = ? order by file, row_number limit ?",
         params=[period, limit],
     ).pl()
+
+
+def by_programme(con: duckdb.DuckDBPyConnection, region: str, period: str) -> pl.DataFrame:
+    """The region's own training figures by 培训项目 (metrics_by_programme)."""
+    return con.sql(
+        "select programme, indicator, value from metrics_by_programme "
+        "where region_code = ? and period = ? order by programme",
+        params=[region, period],
+    ).pl()

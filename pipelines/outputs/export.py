@@ -40,6 +40,8 @@ class Report:
     children: list[tuple[str, str]]  # (code, name) rows above 合计
     values: dict[tuple[str, str], float | None] = field(default_factory=dict)  # absent = no data
     units: dict[str, str] = field(default_factory=dict)
+    # the region's own training figures by 培训项目: (programme, indicator) → value
+    programmes: dict[tuple[str, str], float | None] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -78,6 +80,7 @@ class _PeriodData:
 
     regions: dict[str, tuple[str, str, str | None, str | None]]
     metrics: dict[str, list[tuple[str, float | None, str]]]
+    programmes: dict[str, list[tuple[str, str, float | None]]] = field(default_factory=dict)
 
 
 @functools.cache
@@ -110,7 +113,13 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
         "select region_code, indicator, value, unit from metrics where period = ?", [period]
     ).fetchall():
         metrics.setdefault(code, []).append((indicator, value, unit))
-    return _PeriodData(regions, metrics)
+    programmes: dict[str, list[tuple[str, str, float | None]]] = {}
+    for code, programme, indicator, value in con.execute(
+        "select region_code, programme, indicator, value from metrics_by_programme where period = ?",
+        [period],
+    ).fetchall():
+        programmes.setdefault(code, []).append((programme, indicator, value))
+    return _PeriodData(regions, metrics, programmes)
 
 
 def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
@@ -139,6 +148,8 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
             report.units[indicator] = unit
+    for programme, indicator, value in data.programmes.get(region_code, []):
+        report.programmes[(programme, indicator)] = value
     return report
 
 
@@ -292,6 +303,8 @@ def write_workbook(
         for i, note in enumerate(notes):
             ws.write_string(last + i, 0, note, fmt["note"])
         footer_row = last + len(notes) + 1
+        if sheet_name == zh.REPORT_SHEETS[1][0] and report.programmes:
+            footer_row = _programme_block(ws, report, fmt, footer_row) + 1
         ws.write_string(footer_row, 0, zh.REPORT["footer"], fmt["meta"])
         name_width = max([len(n) for n, _ in rows] + [4]) * 2 + 2
         ws.set_column(0, 0, name_width)
@@ -307,6 +320,34 @@ def write_workbook(
         csvs.append(_write_csv(out_dir, report, sheet_name, header, rows, columns))
     wb.close()
     return path, csvs
+
+
+def _programme_block(ws, report: Report, fmt: dict, row: int) -> int:
+    """The 培训 sheet's breakdown of the region's own figures by 培训项目 (the programmes
+    with trainees, in the list's order, 其他 last), under the table. Returns the next free
+    row."""
+    ws.write_string(
+        row, 0, zh.REPORT["programme_title"].format(region=report.region_name), fmt["meta"]
+    )
+    header = [zh.REPORT["programme_col"], *[label for _, label in zh.REPORT_PROGRAMME_COLUMNS]]
+    ws.write_row(row + 1, 0, [_header_label(h) for h in header], fmt["head"])
+    ws.set_row(row + 1, 36)
+    order = [*zh.PROGRAMMES, zh.OTHER_PROGRAMME]
+    present = sorted(
+        {p for p, _ in report.programmes},
+        key=lambda p: (order.index(p) if p in order else len(order), p),
+    )
+    for r, programme in enumerate(present, start=row + 2):
+        ws.write_string(r, 0, programme, fmt["name"])
+        for c, (indicator, _) in enumerate(zh.REPORT_PROGRAMME_COLUMNS, start=1):
+            value = report.programmes.get((programme, indicator))
+            if value is None:
+                ws.write_string(r, c, zh.REPORT["missing"], fmt["missing"])
+            elif indicator.endswith(("_rate", "_share")):
+                ws.write_number(r, c, value / 100, fmt["pct"])
+            else:
+                ws.write_number(r, c, value, fmt["int"])
+    return row + 2 + len(present)
 
 
 def _add_chart(

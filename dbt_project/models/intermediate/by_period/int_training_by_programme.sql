@@ -1,0 +1,47 @@
+-- One row per period, region, 培训项目 and training indicator, cumulative from 1 January:
+-- the training indicators of int_training_cumulated broken down by programme (粤菜师傅,
+-- 南粤家政, 广东技工, 乡村工匠, 八桂…; a programme not in the list counts as 其他). Classes
+-- and person-times add up to the region's totals; persons need not (one person, two
+-- programmes). Incremental by period like int_training_cumulated.
+{% set programmes = programme_names() %}
+with trainings as (
+    select
+        * replace (
+            case
+                when programme in ({% for p in programmes %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %})
+                    then programme
+                else '{{ other_programme() }}'
+            end as programme
+        )
+    from {{ ref('stg_raw__trainings') }}
+),
+
+periods as (
+    select * from {{ ref('int_periods_listed') }}
+    {% if is_incremental() %}
+        where period >= {{ changed_from() }}
+    {% endif %}
+),
+
+{{ training_enrolments('trainings', 'periods') }},
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+counted as (
+    select
+        e.period,
+        a.ancestor_code as region_code,
+        e.programme,
+        {{ training_counts() }}
+    from enrolments as e
+    inner join ancestors as a on e.origin_code = a.region_code
+    group by 1, 2, 3
+)
+
+select period, region_code, programme, indicator, value
+from counted
+cross join lateral (
+    {{ training_values() }}
+) as v (indicator, value)  -- noqa: AL05
