@@ -141,3 +141,20 @@ def test_training_by_programme_adds_up_and_is_published(scenario_run):
     assert got[("粤菜师傅", "training_person_times")] == 4
     assert got[("粤菜师傅", "training_persons")] == 4
     assert got[("粤菜师傅", "training_completion_rate")] == 75.0
+
+
+def test_pairing_metrics_are_the_union_of_their_recipients(scenario_run):
+    """广东 → 广西 and 贵州: 来宾's 4 persons and 普定's 1 in November; 茂名 → 来宾 and
+    电白 → 金秀 (inside 来宾) each count their own union, persons once."""
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    got = dict(
+        con.execute(
+            "select helper_name, value from pairing_metrics "
+            "where period = '2024-11' and indicator = 'employed_persons'"
+        ).fetchall()
+    )
+    con.close()
+    assert got["广东省"] == 5  # 4 (来宾) + 1 (P4, 普定)
+    assert got["茂名市"] == 4  # 来宾: P5 counted once across 金秀 and 忻城
+    assert got["电白区"] == got["茂南区"] == 3  # 金秀 alone
+    assert "广州市" in got  # 安顺 (P4)

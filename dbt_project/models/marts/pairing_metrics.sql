@@ -1,0 +1,138 @@
+-- What each helper achieved for its partners: one row per period × pairing (帮扶方 and
+-- 结对类型) × employment indicator, cumulative from 1 January. A pairing's figure is the
+-- metric over the union of its recipient regions in force that year, persons distinct
+-- across them: a county that two of the helper's pairings cover (广东 → 广西 and 来宾 ⊂
+-- 广西) counts its persons once. The recipients are named in recipient_names.
+{% set measures = employment_measures() %}
+with pairings as (
+    select * from {{ ref('dim_pairings') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+placements as (
+    select *, left(period, 4)::integer as year
+    from {{ ref('stg_raw__placements') }}
+),
+
+periods as (
+    select * from {{ ref('int_periods_listed') }}
+),
+
+indicators as (
+    select * from {{ ref('stg_reference__indicators') }}
+),
+
+covered as (
+    -- the counties under each pairing's recipients, per year in force
+    select distinct
+        p.pairing_type,
+        p.helper_name,
+        a.region_code as county_code,
+        p.start_year,
+        p.end_year
+    from pairings as p
+    inner join ancestors as a on p.recipient_code = a.ancestor_code
+),
+
+firsts as (
+    -- per pairing, year and person: the first month each indicator counts
+    select
+        c.pairing_type,
+        c.helper_name,
+        pl.year,
+        pl.person_key,
+        {% for indicator, condition in measures.items() %}
+            min(pl.period) filter (where {{ condition }}) as {{ indicator }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from placements as pl
+    inner join covered as c
+        on
+            pl.origin_code = c.county_code
+            and pl.year >= c.start_year
+            and (c.end_year is null or pl.year <= c.end_year)
+    group by all
+),
+
+long_firsts as (
+    unpivot firsts
+    on {{ measures.keys() | join(', ') }}
+    into name indicator value first_period
+),
+
+counts as (
+    select p.period, f.pairing_type, f.helper_name, f.indicator, count(*) as persons
+    from periods as p
+    inner join long_firsts as f on f.year = p.year and f.first_period <= p.period
+    group by all
+),
+
+active as (
+    select period, pairing_type, helper_name from counts where indicator = 'employed_persons'
+),
+
+persons as (
+    select a.period, a.pairing_type, a.helper_name, m.indicator, coalesce(c.persons, 0)::double as value
+    from active as a
+    cross join (select unnest([
+        {%- for indicator in measures %}'{{ indicator }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    ]) as indicator) as m
+    left join counts as c
+        on
+            c.period = a.period
+            and c.pairing_type = a.pairing_type
+            and c.helper_name = a.helper_name
+            and c.indicator = m.indicator
+),
+
+shares as (
+    select
+        total.period,
+        total.pairing_type,
+        total.helper_name,
+        'employed_poverty_share' as indicator,
+        {{ pct_half_up('poor.value', 'total.value') }} as value
+    from persons as total
+    inner join persons as poor
+        on
+            poor.period = total.period
+            and poor.pairing_type = total.pairing_type
+            and poor.helper_name = total.helper_name
+            and poor.indicator = 'employed_poverty_persons'
+    where total.indicator = 'employed_persons'
+),
+
+all_values as (
+    select * from persons
+    union all
+    select * from shares
+),
+
+helpers as (
+    -- one row per pairing: the helper's code and the recipients it covers, by name
+    select
+        pairing_type,
+        helper_name,
+        any_value(helper_code) as helper_code,
+        string_agg(distinct recipient_name, '、' order by recipient_name) as recipient_names
+    from pairings
+    group by 1, 2
+)
+
+select
+    v.period,
+    cast(v.period || '-01' as date) as period_date,
+    v.pairing_type,
+    v.helper_name,
+    h.helper_code,
+    h.recipient_names,
+    v.indicator,
+    i.indicator_name,
+    v.value,
+    i.unit
+from all_values as v
+inner join helpers as h on v.pairing_type = h.pairing_type and v.helper_name = h.helper_name
+inner join indicators as i on v.indicator = i.indicator
