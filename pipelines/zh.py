@@ -413,6 +413,14 @@ REPORT = {
         "有效期至：{valid_until}",
     ),
     "programme_title": "{region}按培训项目分列",
+    "pairing_sheet": "结对帮扶",
+    "pairing_topic": "结对帮扶",
+    "pairing_helper": "帮扶方",
+    "pairing_type": "结对类型",
+    "pairing_recipients": "受帮扶地区",
+    "pairing_total_type": "合计",  # pairing_metrics' pairing_type of a helper's total row
+    "pairing_total": "{region}合计※",
+    "note_pairing": "※ 合计为本地区及所辖地区全部结对的受帮扶地区合并后去重的人数：同一受帮扶地区被多个结对覆盖只计一次，不是上列各行之和。",
     "programme_col": "培训项目",
     "footer": "单位负责人：　　　　　　填表人：　　　　　　联系电话：　　　　　　报出日期：　　　　年　　月　　日",
     "missing": "—",
@@ -488,6 +496,15 @@ DASHBOARD = {
         "targets": "目标任务",
     },
 }
+
+# The 结对帮扶 sheet of a helper region's workbook (collabstats export --region 广州市).
+REPORT_PAIRING_COLUMNS = (
+    ("employed_persons", "帮助农村劳动力就业人数"),
+    ("employed_poverty_persons", "其中：脱贫劳动力"),
+    ("employed_poverty_share", "脱贫劳动力占比"),
+    ("employed_guangdong_persons", "到广东省就业"),
+    ("employed_organized_persons", "有组织输出人数"),
+)
 
 # The 培训 sheet's breakdown by 培训项目: (indicator, column label).
 REPORT_PROGRAMME_COLUMNS = (

@@ -222,7 +222,7 @@ def test_export_all_writes_every_province_and_city(scenario_run, tmp_path):
     written = export_all(scenario_run.serving_db, tmp_path)
     assert sorted(p.name for p in written) == sorted(
         f"东西部劳务协作统计表_{n}_2024年11月.xlsx"
-        for n in ("广西壮族自治区", "来宾市", "贵州省", "安顺市")
+        for n in ("广西壮族自治区", "来宾市", "贵州省", "安顺市", "广东省", "广州市", "茂名市")
     )
 
 
@@ -260,3 +260,27 @@ def test_training_sheet_breaks_the_region_down_by_programme(laibin):
         value = expected[indicator]
         want = value / 100 if indicator.endswith("_rate") else value
         assert ws.cell(row, c).value == pytest.approx(want), indicator
+
+
+def test_a_helper_regions_workbook_shows_what_it_did_for_its_partners(scenario_run, tmp_path):
+    """`export --region 茂名市`: 茂名 has no ledgers of its own, so its workbook is the 结对帮扶
+    sheet: 茂名 → 来宾, 电白 and 茂南 → 金秀, and 茂名's total over the union (来宾, which
+    holds 金秀), persons once — not the sum of the rows."""
+    xlsx, _ = export(scenario_run.serving_db, "茂名市", "2024-11", tmp_path)
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == [zh.REPORT["pairing_sheet"]]
+    ws = wb.active
+    rows = {
+        (ws.cell(r, 1).value, ws.cell(r, 2).value): ws.cell(r, 4).value
+        for r in range(FIRST, ws.max_row + 1)
+        if ws.cell(r, 4).value is not None and ws.cell(r, 1).value
+    }
+    laibin = _metrics(scenario_run.serving_db, "2024-11")[("来宾市", "employed_persons")]
+    jinxiu = _metrics(scenario_run.serving_db, "2024-11")[("金秀瑶族自治县", "employed_persons")]
+    assert rows[("茂名市", "市际")] == laibin
+    assert rows[("电白区", "县际")] == rows[("茂南区", "县际")] == jinxiu
+    assert rows[("茂名市合计※", "")] == laibin  # not laibin + 2 × jinxiu
+    notes = [str(ws.cell(r, 1).value) for r in range(FIRST, ws.max_row + 1)]
+    assert any(n.startswith("※ 合计为") for n in notes)
+    guangzhou, _ = export(scenario_run.serving_db, "广州市", "2024-11", tmp_path)
+    assert openpyxl.load_workbook(guangzhou).sheetnames == [zh.REPORT["pairing_sheet"]]

@@ -15,3 +15,4 @@
         'employed_organized_persons': "channel = '有组织输出'",
     }) }}
 {%- endmacro %}
+

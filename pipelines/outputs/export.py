@@ -42,6 +42,10 @@ class Report:
     units: dict[str, str] = field(default_factory=dict)
     # the region's own training figures by 培训项目: (programme, indicator) → value
     programmes: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    has_metrics: bool = True  # False for a helper region (广州市): only its pairing sheet
+    # pairings of the region and of the regions under it, as helper (pairing_metrics):
+    # (pairing_type, helper_name, helper_code, recipient_names) → {indicator: value}
+    pairings: dict[tuple[str, str, str, str], dict[str, float | None]] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -81,6 +85,7 @@ class _PeriodData:
     regions: dict[str, tuple[str, str, str | None, str | None]]
     metrics: dict[str, list[tuple[str, float | None, str]]]
     programmes: dict[str, list[tuple[str, str, float | None]]] = field(default_factory=dict)
+    pairings: list[tuple[str, str, str, str, str, float | None]] = field(default_factory=list)
 
 
 @functools.cache
@@ -119,7 +124,13 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
         [period],
     ).fetchall():
         programmes.setdefault(code, []).append((programme, indicator, value))
-    return _PeriodData(regions, metrics, programmes)
+    pairings = con.execute(
+        "select pairing_type, helper_name, helper_code, recipient_names, indicator, value "
+        "from pairing_metrics where period = ? and helper_code is not null "
+        "order by helper_code, pairing_type",
+        [period],
+    ).fetchall()
+    return _PeriodData(regions, metrics, programmes, pairings)
 
 
 def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
@@ -141,9 +152,18 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
         ]
     else:
         children = [(region_code, name)]
-    if region_code not in data.metrics:
+    pairings: dict[tuple[str, str, str, str], dict[str, float | None]] = {}
+    for pairing_type, helper, helper_code, recipients, indicator, value in data.pairings:
+        _, _, province, city = data.regions.get(helper_code, ("", "", None, None))
+        if region_code in (helper_code, city, province):
+            pairings.setdefault((pairing_type, helper, helper_code, recipients), {})[indicator] = (
+                value
+            )
+    if region_code not in data.metrics and not pairings:
         raise ExportError(zh.REPORT["no_data"].format(region=name, period=period))
     report = Report(region_code, name, level, period, sorted(children))
+    report.has_metrics = region_code in data.metrics
+    report.pairings = pairings
     for code, _ in [*children, (region_code, name)]:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
@@ -238,41 +258,13 @@ def write_workbook(
         "total_pct": wb.add_format({**base, "border": 1, "bold": True, "num_format": "0.00%"}),
         "note": wb.add_format({**base, "font_size": 9, "text_wrap": False}),
     }
-    day = calendar.monthrange(report.year, report.month)[1]
     csvs: list[Path] = []
-    for sheet_no, (sheet_name, topic, columns) in enumerate(zh.REPORT_SHEETS, start=1):
+    sheets = zh.REPORT_SHEETS if report.has_metrics else ()
+    for sheet_no, (sheet_name, topic, columns) in enumerate(sheets, start=1):
         ws = wb.add_worksheet(sheet_name)
         ncols = len(columns) + 1
-        block = 2 if ncols >= 5 else 1  # columns of the 表号 block at the right
-        left_end = ncols - block - 1
         title = zh.REPORT["title"].format(region=report.region_name, topic=topic)
-        ws.merge_range(0, 0, 0, ncols - 1, title, fmt["title"])
-        ws.set_row(0, 30)
-        lines = (
-            zh.REPORT["unit_line"].format(region=report.region_name),
-            zh.REPORT["as_of"].format(year=report.year, month=report.month, day=day),
-            "",
-        )
-        form_lines = [
-            t.format(
-                number=form.form_number,
-                sheet=sheet_no,
-                authority=form.authority,
-                valid_until=form.valid_until,
-            )
-            for t in zh.REPORT["form_block"]
-        ]
-        for r, (line, form_line) in enumerate(zip(lines, form_lines, strict=True), start=1):
-            style = fmt["meta_c"] if r == 2 else fmt["meta"]
-            if left_end > 0:
-                ws.merge_range(r, 0, r, left_end, line, style)
-            else:
-                ws.write_string(r, 0, line, style)
-            if block > 1:
-                ws.merge_range(r, ncols - block, r, ncols - 1, form_line, fmt["form"])
-            else:
-                ws.write_string(r, ncols - 1, form_line, fmt["form"])
-        header_row = 1 + len(lines)
+        header_row = _sheet_head(ws, fmt, report, form, sheet_no, title, ncols)
         first_row = header_row + 1
         header = [zh.REPORT["region_col"], *[label for _, label in columns]]
         ws.write_row(header_row, 0, [_header_label(h) for h in header], fmt["head"])
@@ -309,17 +301,104 @@ def write_workbook(
         name_width = max([len(n) for n, _ in rows] + [4]) * 2 + 2
         ws.set_column(0, 0, name_width)
         ws.set_column(1, ncols - 1, 14)
-        ws.freeze_panes(first_row, 1)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0, header_row)
-        ws.center_horizontally()
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        _print_setup(ws, header_row)
         _add_chart(wb, ws, sheet_name, report, columns, first_row, chart_row=footer_row + 2)
         csvs.append(_write_csv(out_dir, report, sheet_name, header, rows, columns))
+    if report.pairings:
+        _pairing_sheet(wb, fmt, report, form, len(zh.REPORT_SHEETS) + 1)
     wb.close()
     return path, csvs
+
+
+def _sheet_head(
+    ws, fmt, report: Report, form: ReportForm, sheet_no: int, title: str, ncols: int
+) -> int:
+    """The merged title; 填报单位 and 截至 lines with the 表号 / 制定机关 / 有效期至 block at the
+    right. Returns the header row."""
+    day = calendar.monthrange(report.year, report.month)[1]
+    block = 2 if ncols >= 5 else 1  # columns of the 表号 block at the right
+    left_end = ncols - block - 1
+    ws.merge_range(0, 0, 0, ncols - 1, title, fmt["title"])
+    ws.set_row(0, 30)
+    lines = (
+        zh.REPORT["unit_line"].format(region=report.region_name),
+        zh.REPORT["as_of"].format(year=report.year, month=report.month, day=day),
+        "",
+    )
+    form_lines = [
+        t.format(
+            number=form.form_number,
+            sheet=sheet_no,
+            authority=form.authority,
+            valid_until=form.valid_until,
+        )
+        for t in zh.REPORT["form_block"]
+    ]
+    for r, (line, form_line) in enumerate(zip(lines, form_lines, strict=True), start=1):
+        style = fmt["meta_c"] if r == 2 else fmt["meta"]
+        if left_end > 0:
+            ws.merge_range(r, 0, r, left_end, line, style)
+        else:
+            ws.write_string(r, 0, line, style)
+        if block > 1:
+            ws.merge_range(r, ncols - block, r, ncols - 1, form_line, fmt["form"])
+        else:
+            ws.write_string(r, ncols - 1, form_line, fmt["form"])
+    return 1 + len(lines)
+
+
+def _print_setup(ws, header_row: int) -> None:
+    ws.freeze_panes(header_row + 1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, header_row)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+
+
+def _pairing_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> None:
+    """结对帮扶: what the region, as helper, achieved for its partners — one row per pairing
+    of it and of the regions under it, and its total over the union of all their
+    recipients (persons distinct), from pairing_metrics."""
+    columns = zh.REPORT_PAIRING_COLUMNS
+    keys = [zh.REPORT["pairing_helper"], zh.REPORT["pairing_type"], zh.REPORT["pairing_recipients"]]
+    ncols = len(keys) + len(columns)
+    ws = wb.add_worksheet(zh.REPORT["pairing_sheet"])
+    title = zh.REPORT["title"].format(region=report.region_name, topic=zh.REPORT["pairing_topic"])
+    header_row = _sheet_head(ws, fmt, report, form, sheet_no, title, ncols)
+    header = [*keys, *[label for _, label in columns]]
+    ws.write_row(header_row, 0, [_header_label(h) for h in header], fmt["head"])
+    ws.set_row(header_row, 36)
+    total_type = zh.REPORT["pairing_total_type"]
+    rows = [(k, v) for k, v in report.pairings.items() if k[0] != total_type]
+    rows += [
+        (k, v)
+        for k, v in report.pairings.items()
+        if k[0] == total_type and k[2] == report.region_code
+    ]
+    for r, ((pairing_type, helper, _, recipients), values) in enumerate(rows, start=header_row + 1):
+        total = pairing_type == total_type
+        label = zh.REPORT["pairing_total"].format(region=helper) if total else helper
+        ws.write_string(r, 0, label, fmt["total_name" if total else "name"])
+        ws.write_string(r, 1, "" if total else pairing_type, fmt["name"])
+        ws.write_string(r, 2, recipients, fmt["name"])
+        for c, (indicator, _) in enumerate(columns, start=len(keys)):
+            value = values.get(indicator)
+            if value is None:
+                ws.write_string(r, c, zh.REPORT["missing"], fmt["missing"])
+            elif indicator.endswith(("_rate", "_share")):
+                ws.write_number(r, c, value / 100, fmt["total_pct" if total else "pct"])
+            else:
+                ws.write_number(r, c, value, fmt["total_int" if total else "int"])
+    last = header_row + 1 + len(rows)
+    ws.write_string(last, 0, zh.REPORT["note_pairing"], fmt["note"])
+    ws.write_string(last + 2, 0, zh.REPORT["footer"], fmt["meta"])
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 10)
+    ws.set_column(2, 2, 36)
+    ws.set_column(3, ncols - 1, 14)
+    _print_setup(ws, header_row)
 
 
 def _programme_block(ws, report: Report, fmt: dict, row: int) -> int:
@@ -457,17 +536,25 @@ def export_all(
     chunk: int = CHUNK,
 ) -> list[Path]:
     """Workbooks for every province and city with data in `period` (default: the latest),
-    in region code order."""
+    and every helper province or city of a pairing with figures then, in code order."""
     con = duckdb.connect(str(serving_db), read_only=True)
     try:
         period = period or con.execute("select max(period) from metrics").fetchone()[0]
         if period is None:
             return []
+        # provinces and cities with data, and those that help others (their 结对帮扶 sheet)
         codes = [
             r[0]
             for r in con.execute(
-                "select distinct region_code from metrics where period = ? and region_level in ('province', 'city') order by 1",
-                [period],
+                """
+                select region_code from metrics
+                where period = ? and region_level in ('province', 'city')
+                union
+                select helper_code from pairing_metrics
+                where period = ? and helper_code like '%00'  -- a province or a city
+                order by 1
+                """,
+                [period, period],
             ).fetchall()
         ]
     finally:

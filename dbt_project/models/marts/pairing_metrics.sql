@@ -2,7 +2,9 @@
 -- 结对类型) × employment indicator, cumulative from 1 January. A pairing's figure is the
 -- metric over the union of its recipient regions in force that year, persons distinct
 -- across them: a county that two of the helper's pairings cover (广东 → 广西 and 来宾 ⊂
--- 广西) counts its persons once. The recipients are named in recipient_names.
+-- 广西) counts its persons once. Each helper region also gets a 合计 row over every
+-- pairing of it and of the regions under it (茂名市: 茂名 → 来宾, 电白 and 茂南 → 金秀 ⊂
+-- 来宾, so 来宾 once). The recipients are named in recipient_names.
 {% set measures = employment_measures() %}
 with pairings as (
     select * from {{ ref('dim_pairings') }}
@@ -25,16 +27,38 @@ indicators as (
     select * from {{ ref('stg_reference__indicators') }}
 ),
 
-covered as (
-    -- the counties under each pairing's recipients, per year in force
-    select distinct
-        p.pairing_type,
-        p.helper_name,
-        a.region_code as county_code,
+regions as (
+    select * from {{ ref('int_regions_resolved') }}
+),
+
+units as (
+    -- each pairing, and each helper region's total over its own and its sub-regions'
+    select pairing_type, helper_name, helper_code, recipient_code, recipient_name, start_year, end_year
+    from pairings
+    union all
+    select
+        '{{ pairing_total() }}' as pairing_type,
+        h.region_name as helper_name,
+        h.region_code as helper_code,
+        p.recipient_code,
+        p.recipient_name,
         p.start_year,
         p.end_year
     from pairings as p
-    inner join ancestors as a on p.recipient_code = a.ancestor_code
+    inner join ancestors as up on p.helper_code = up.region_code
+    inner join regions as h on up.ancestor_code = h.region_code
+),
+
+covered as (
+    -- the counties under each unit's recipients, per year in force
+    select distinct
+        u.pairing_type,
+        u.helper_name,
+        a.region_code as county_code,
+        u.start_year,
+        u.end_year
+    from units as u
+    inner join ancestors as a on u.recipient_code = a.ancestor_code
 ),
 
 firsts as (
@@ -118,7 +142,7 @@ helpers as (
         helper_name,
         any_value(helper_code) as helper_code,
         string_agg(distinct recipient_name, '、' order by recipient_name) as recipient_names
-    from pairings
+    from units
     group by 1, 2
 )
 

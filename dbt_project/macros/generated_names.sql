@@ -6,3 +6,7 @@
 {% macro other_programme() -%}
     其他
 {%- endmacro %}
+
+{% macro pairing_total() -%}
+    合计
+{%- endmacro %}
