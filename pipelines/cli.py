@@ -320,7 +320,7 @@ def check(
     kind: str = typer.Option(
         None,
         "--kind",
-        help="placements|trainings|workshops|targets (default: from folder or headers). "
+        help="placements|trainings|workshops|transports|targets (default: from folder or headers). "
         + zh.HELP["check_kind"],
     ),
     period: str = typer.Option(
@@ -377,7 +377,7 @@ def check(
 )
 def template(
     kind: str = typer.Argument(
-        ..., help=f"placements|trainings|workshops|targets. {zh.HELP['template_kind']}"
+        ..., help=f"placements|trainings|workshops|transports|targets. {zh.HELP['template_kind']}"
     ),
     out: Path = typer.Option(
         Path("."), "--out", help=f"Folder to write the template into. {zh.HELP['template_out']}"
@@ -468,7 +468,8 @@ def generate(
         )  # fmt: skip
     console.print(
         f"{stats.files} files, {stats.counties} counties: {stats.placement_rows} placement rows, "
-        f"{stats.training_rows} training rows, {stats.workshop_rows} workshop rows → {out}"
+        f"{stats.training_rows} training rows, {stats.workshop_rows} workshop rows, "
+        f"{stats.transport_rows} transport rows → {out}"
     )
 
 

@@ -12,7 +12,7 @@ import psutil
 
 from pipelines import settings, zh
 from pipelines.database import store
-from pipelines.ledgers import pii
+from pipelines.ledgers import pii, spec
 from pipelines.ledgers.process import discover, months_with_ledgers
 from pipelines.settings import Paths
 
@@ -173,7 +173,7 @@ def run_pipeline(paths: Paths, instance=None, month: str | None = None) -> RunOu
         }
     else:  # no monthly ledgers: everything but the monthly ingest assets
         selection = [k for k in defs.resolve_asset_graph().get_all_asset_keys()
-                     if k not in {AssetKey(["raw", x]) for x in ("placements", "trainings", "workshops")}]  # fmt: skip
+                     if k not in {AssetKey(["raw", x]) for x in spec.MONTHLY_KINDS}]  # fmt: skip
     instance = instance or _instance()
     fail_dead_runs(instance)
     me = psutil.Process()

@@ -13,6 +13,7 @@ KIND_TITLES = {
     "placements": "转移就业台账",
     "trainings": "培训台账",
     "workshops": "就业帮扶车间台账",
+    "transports": "有组织输送台账",
     "targets": "目标任务",
 }
 
@@ -74,6 +75,19 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "monitored_employed": ("其中监测对象", "其中:监测对象", "其中防止返贫监测对象"),
         "avg_monthly_wage": ("月人均工资(元)", "月人均工资", "人均月工资(元)"),
     },
+    "transports": {
+        "batch": ("批次",),
+        "trip_id": ("班次编号", "车次编号", "班次号"),
+        "transport_mode": ("输送方式", "交通方式"),
+        "direction": ("方向", "输送方向"),
+        "departure_date": ("出发日期", "发车日期", "出发时间"),
+        "departure_code": ("出发地行政区划代码", "出发地区划代码"),
+        "destination_province": ("目的地省份", "目的地(省)"),
+        "destination_city": ("目的地市县", "目的地(市县)"),
+        "persons": ("输送人数", "输送人数(人)"),
+        "poverty_persons": ("其中脱贫劳动力", "其中:脱贫劳动力", "其中脱贫劳动力人数"),
+        "is_free": ("是否免费", "是否免费乘车"),
+    },
     "targets": {
         "year": ("年度", "年份"),
         "region_code": ("行政区划代码", "区划代码"),
@@ -107,6 +121,8 @@ OTHER_PROGRAMME = "其他"  # a programme not in the list, in metrics_by_program
 TRAINING_TYPES = ("就业技能培训", "岗位技能提升培训", "创业培训")
 CERTIFICATES = ("职业技能等级证书", "专项职业能力证书", "职业资格证书", "无")
 WORKSHOP_TYPES = ("就业帮扶车间", "稳岗就业基地")
+TRANSPORT_MODES = ("包车", "专列", "高铁专列", "包机")
+TRANSPORT_DIRECTIONS = ("返岗", "返乡")
 
 FLAG_CHOICES = ("是", "否")  # what templates offer
 FLAG_TRUE = ("是", "Y", "YES", "√", "✓", "✔", "1", "TRUE", "T")
@@ -151,6 +167,15 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "workshop_poverty_share": ("车间脱贫劳动力占比", "%"),
     "base_count": ("稳岗就业基地数", "个"),
     "base_employed": ("基地吸纳就业人数", "人"),
+    "transport_trips": ("有组织输送班次", "个"),
+    "transport_person_times": ("有组织输送人次", "人次"),
+    "transport_poverty_person_times": ("其中脱贫劳动力人次", "人次"),
+    "transport_to_work_trips": ("返岗输送班次", "个"),
+    "transport_to_work_person_times": ("返岗输送人次", "人次"),
+    "transport_to_work_poverty_person_times": ("返岗输送脱贫劳动力人次", "人次"),
+    "transport_home_trips": ("返乡输送班次", "个"),
+    "transport_home_person_times": ("返乡输送人次", "人次"),
+    "transport_home_poverty_person_times": ("返乡输送脱贫劳动力人次", "人次"),
 }
 
 # The wide marts' indicator columns, in order, with the Chinese column name of the
@@ -184,6 +209,9 @@ WIDE_COLUMNS: dict[str, str] = {
     "workshop_poverty_share": "车间脱贫劳动力占比（%）",
     "base_count": "稳岗就业基地数（个）",
     "base_employed": "基地吸纳就业人数（人）",
+    "transport_trips": "有组织输送班次（个）",
+    "transport_person_times": "有组织输送人次（人次）",
+    "transport_poverty_person_times": "输送脱贫劳动力人次（人次）",
 }
 # The wide marts' leading columns: name → (Chinese column name, description).
 WIDE_KEYS: dict[str, tuple[str, str]] = {
@@ -313,11 +341,11 @@ CHECK = {
 HELP = {
     "check": "报送前预检：按正式运行的规则检查一个台账文件，列出会被拒收的行及原因（问题清单另存为 Excel）；有问题时退出码为 1。",
     "check_file": "要检查的台账文件（.xlsx 或 .csv）。",
-    "check_kind": "台账类别：placements 转移就业 | trainings 培训 | workshops 帮扶车间 | targets 目标任务（默认按文件夹或表头判断）。",
+    "check_kind": "台账类别，默认按文件夹或表头判断： placements 转移就业、 trainings 培训、 workshops 帮扶车间、 transports 有组织输送、 targets 目标任务。",
     "check_period": "填报期 YYYY-MM。默认取文件夹名，其次是文件名或标题行中的 2024年11月 这样的年月；都没有时会提示指定（退出码 2）。",
     "check_out": "问题清单保存的文件夹（默认当前文件夹；不能是 raw/ 文件夹）。",
     "template": "生成空白台账模板：表头、下拉选项、身份证号码文本格式，以及填表说明工作表。",
-    "template_kind": "台账类别：placements 转移就业 | trainings 培训 | workshops 帮扶车间 | targets 目标任务。",
+    "template_kind": "台账类别： placements 转移就业、 trainings 培训、 workshops 帮扶车间、 transports 有组织输送、 targets 目标任务。",
     "template_out": "模板保存的文件夹（默认当前文件夹）。",
 }
 
@@ -443,7 +471,7 @@ DASHBOARD = {
     "county": "县（区）",
     "whole": "（全部）",
     "period": "统计月份（截至月底）",
-    "tabs": ("总览", "趋势", "下级地区", "培训", "帮扶车间", "数据质量"),
+    "tabs": ("总览", "趋势", "下级地区", "培训", "帮扶车间", "有组织输送", "数据质量"),
     "cards": (
         ("employed_persons", "帮助农村劳动力就业人数"),
         ("employed_poverty_persons", "其中脱贫劳动力"),
@@ -545,6 +573,15 @@ REPORT_SHEETS = (
         ("workshop_poverty_share", "脱贫劳动力占比"),
         ("base_count", "稳岗就业基地数（个）"),
         ("base_employed", "基地吸纳就业人数"),
+    )),
+    ("有组织输送", "有组织输送情况", (
+        ("transport_trips", "输送班次（个）"),
+        ("transport_person_times", "输送人次"),
+        ("transport_poverty_person_times", "其中：脱贫劳动力人次"),
+        ("transport_to_work_trips", "返岗班次（个）"),
+        ("transport_to_work_person_times", "返岗人次"),
+        ("transport_home_trips", "返乡班次（个）"),
+        ("transport_home_person_times", "返乡人次"),
     )),
     ("目标完成情况", "目标任务完成情况", (
         ("employed_target", "目标任务"),

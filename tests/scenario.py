@@ -11,6 +11,8 @@ Placements
 Trainings  class K1 (2024-10): P1 done+cert+job in trade, P3 done+cert no job,
            P5 done no cert job not in trade, P2 not done; class K2 (2024-11) rows disagree.
 Workshops  C: Oct W1 50/20, W2 30/10; Nov W1 55/21, W3 10/12 (其中 > total: rejected)
+Transports 2024-10 A: T1 返岗 40 seats (10 脱贫), T2 返乡 30 (5), T9 其中 > total (rejected);
+           2024-11 B: T3 返岗 20 (4)
 Targets    2024: A 4, 来宾市 3
 """
 
@@ -153,4 +155,24 @@ def write_scenario(raw: Path) -> None:
         raw / "targets" / "2024" / "目标.xlsx", "targets",
         [{"year": 2024, "region_code": A, "indicator": "帮助农村劳动力就业人数", "target_value": 4},
          {"year": 2024, "region_code": "451300", "indicator": "employed_persons", "target_value": 3}],
+    )  # fmt: skip
+
+    def trip(
+        trip_id: str, direction: str, day: date, origin: str, persons: int, poverty: int
+    ) -> dict:
+        return {
+            "batch": "第1批", "trip_id": trip_id, "transport_mode": "包车", "direction": direction,
+            "departure_date": day, "departure_code": origin, "destination_province": "广东省",
+            "destination_city": "广州市", "persons": persons, "poverty_persons": poverty, "is_free": "是",
+        }  # fmt: skip
+
+    synth.write_xlsx(
+        raw / "transports" / "2024-10" / "金秀县.xlsx", "transports",
+        [trip("T1", "返岗", date(2024, 10, 3), A, 40, 10), trip("T2", "返乡", date(2024, 10, 20), A, 30, 5),
+         trip("T9", "返岗", date(2024, 10, 21), A, 10, 12)],
+        title="金秀县2024年10月有组织输送台账",
+    )  # fmt: skip
+    synth.write_csv(
+        raw / "transports" / "2024-11" / "忻城县.csv", "transports",
+        [trip("T3", "返岗", date(2024, 11, 5), B, 20, 4)], encoding="gbk",
     )  # fmt: skip

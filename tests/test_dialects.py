@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.database.ingest import ingest_kind
+from pipelines.ledgers import spec
 from pipelines.synthetic import dialects
 from pipelines.synthetic.generate import generate
 
@@ -20,7 +21,6 @@ DESIGN_REASONS = {
     "id_check_digit", "region_unknown", "region_not_county", "region_from_id_unknown",
     "duplicate",
 }  # fmt: skip
-KINDS = ("placements", "trainings", "workshops", "targets")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def messy(tmp_path_factory):
     raw = tmp_path_factory.mktemp("dialects") / "raw"
     stats = generate(raw, 3000, 2024, "csv", messy=0.2, seed=11, max_counties=4)
     conn = duckdb.connect(str(raw.parent / "build.duckdb"))
-    for kind in KINDS:
+    for kind in spec.KINDS:
         ingest_kind(conn, raw, kind, b"dialect-test-key-0123")
     yield stats, conn
     conn.close()

@@ -11,12 +11,14 @@ from typer.testing import CliRunner
 from bench.floor import run_floor
 from bench.peer_pandas import compute as peer_compute
 from pipelines.cli import app
+from pipelines.ledgers import spec
 from pipelines.ledgers.process import discover
 from pipelines.run import run_pipeline
 from pipelines.settings import paths
 from pipelines.synthetic.generate import generate
 
-EMPLOYMENT = "indicator like 'employed_%' and indicator not in ('employed_poverty_share', 'employed_target', 'employed_target_rate')"
+# the employment indicators the floor and the peer compute too
+EMPLOYMENT = "indicator like 'employed_%' and indicator not in ('employed_poverty_share', 'employed_target', 'employed_target_rate', 'employed_monitored_persons')"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def test_generation_is_deterministic_and_shaped(generated, tmp_path):
     b = {s.rel: s.path.read_bytes() for s in discover(tmp_path / "raw")}
     assert a == b
     assert 3000 * 1.1 < stats.placement_rows < 3000 * 1.3
-    assert {s.kind for s in discover(raw)} == {"placements", "trainings", "workshops", "targets"}
+    assert {s.kind for s in discover(raw)} == set(spec.KINDS)
 
 
 @pytest.mark.e2e

@@ -27,6 +27,9 @@ EXPECTED = {
         "employed_target": 4, "employed_target_rate": 50.0,
         "training_classes": 1, "training_person_times": 3, "training_poverty_person_times": 1,
         "training_persons": 3, "training_order_classes": 0, "training_order_person_times": 0,
+        "transport_trips": 2, "transport_person_times": 70, "transport_poverty_person_times": 15,
+        "transport_to_work_trips": 1, "transport_to_work_person_times": 40, "transport_home_trips": 1,
+        "transport_home_person_times": 30, "transport_home_poverty_person_times": 5,
         "training_completion_rate": 66.67, "training_certificate_rate": 50.0,
         "training_employment_rate": 100.0, "training_in_trade_rate": 50.0,
     },
@@ -41,7 +44,7 @@ EXPECTED = {
         "employed_guangdong_persons": 2, "employed_in_province_persons": 1,
         "employed_target": 3, "employed_target_rate": 100.0,
         "training_classes": 1, "training_person_times": 4, "training_completion_rate": 75.0,
-        "training_persons": 4, "employed_monitored_persons": 1,
+        "training_persons": 4, "employed_monitored_persons": 1, "transport_trips": 2,
         "training_certificate_rate": 66.67, "training_employment_rate": 66.67, "training_in_trade_rate": 50.0,
     },
     ("2024-10", GX): {"employed_persons": 3, "employed_poverty_share": 66.67},
@@ -63,6 +66,8 @@ EXPECTED = {
         "employed_persons": 4, "employed_guangdong_persons": 3, "employed_in_province_persons": 2,
         "employed_other_east_persons": 1, "employed_poverty_persons": 2, "employed_poverty_share": 50.0,
         "employed_target_rate": 133.33, "employed_monitored_persons": 1,
+        # seats add up over the year and the counties: 40 + 30 + 20
+        "transport_trips": 3, "transport_person_times": 90, "transport_to_work_person_times": 60,
     },
     ("2024-11", C): {
         "employed_persons": 1, "employed_in_province_persons": 1, "employed_poverty_persons": 0, "employed_poverty_share": 0.0,
@@ -111,7 +116,7 @@ def test_rejections_reach_the_serving_file(scenario_run):
         "select sum(rows_read), sum(rows_loaded), sum(rows_rejected) from ingestion_log where is_current"
     ).fetchone()
     con.close()
-    # P6 check digit, P7 missing category, P4's repeat, K2's two rows, W3's 其中 > total
+    # P6 check digit, P7 missing category, P4's repeat, K2's two rows, W3's and T9's 其中 > total
     assert reasons == [
         "class_inconsistent",
         "class_inconsistent",
@@ -119,9 +124,10 @@ def test_rejections_reach_the_serving_file(scenario_run):
         "id_check_digit",
         "required",
         "subtotal_exceeds",
+        "subtotal_exceeds",
     ]
     assert log[0] == log[1] + log[2]
-    assert log[2] == 6
+    assert log[2] == 7
 
 
 def test_training_by_programme_adds_up_and_is_published(scenario_run):

@@ -162,3 +162,44 @@ def test_targets_year_must_match_folder_and_indicator_must_exist(tmp_path):
 @pytest.mark.parametrize("code", sorted(zh.REASONS))
 def test_every_reason_has_chinese_text(code):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.REASONS[code])
+
+
+@pytest.mark.parametrize("writer", ["xlsx", "csv"])
+def test_transport_rules_each_reason_once(tmp_path, writer):
+    """有组织输送台账: each bad value rejected with its reason; good trips loaded."""
+
+    def trip(trip_id: str, **change) -> dict:
+        row = {
+            "batch": "第1批", "trip_id": trip_id, "transport_mode": "包车", "direction": "返岗",
+            "departure_date": date(2024, 10, 3), "departure_code": "451324",
+            "destination_province": "广东省", "destination_city": "广州市", "persons": 40,
+            "poverty_persons": 10, "is_free": "是",
+        }  # fmt: skip
+        return row | change
+
+    rows = [
+        trip("T1"),  # row 2: fine
+        trip("T2", transport_mode="大巴"),  # row 3
+        trip("T3", direction="出发"),  # row 4
+        trip("T4", persons=-5),  # row 5 (其中 is not compared with a negative total)
+        trip("T5", poverty_persons=41),  # row 6: 其中 > total
+        trip("T6", departure_date=date(2024, 11, 2)),  # row 7: after the period
+        trip("T7", departure_code="459999"),  # row 8: no such code
+        trip("T8", departure_code="451300"),  # row 9: a city, not a county
+        trip(None),  # row 10: 班次编号 missing
+        trip("T1"),  # row 11: the same trip again
+    ]
+    result = _run(
+        tmp_path, "transports", rows, writer=writer, title="金秀县2024年10月有组织输送台账"
+    )
+    assert _reasons(result) == [
+        (4, "输送方式", "not_in_list"),
+        (5, "方向", "not_in_list"),
+        (6, "输送人数", "negative"),
+        (7, "其中脱贫劳动力", "subtotal_exceeds"),
+        (8, "出发日期", "date_after_period"),
+        (9, "出发地行政区划代码", "region_unknown"),
+        (10, "出发地行政区划代码", "region_not_county"),
+        (11, "班次编号", "required"),
+    ]
+    assert result.rows_read == 10 and result.loaded.height == 2  # T1 twice: resolved later

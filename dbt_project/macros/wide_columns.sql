@@ -27,6 +27,9 @@
         ('workshop_poverty_share', '车间脱贫劳动力占比（%）', False),
         ('base_count', '稳岗就业基地数（个）', True),
         ('base_employed', '基地吸纳就业人数（人）', True),
+        ('transport_trips', '有组织输送班次（个）', True),
+        ('transport_person_times', '有组织输送人次（人次）', True),
+        ('transport_poverty_person_times', '输送脱贫劳动力人次（人次）', True),
     ]) }}
 {%- endmacro %}
 

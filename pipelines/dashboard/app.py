@@ -195,7 +195,9 @@ def main() -> None:
         values = data.values(con, region.code, period)
         previous = data.previous_month(period)
         before = data.values(con, region.code, previous) if previous else {}
-        overview, trend, children, training, workshops, checks = st.tabs(list(T["tabs"]))
+        overview, trend, children, training, workshops, transports, checks = st.tabs(
+            list(T["tabs"])
+        )
         with overview:
             cards(values, before, T["cards"])
             cards(values, before, T["destinations"])
@@ -233,6 +235,8 @@ def main() -> None:
         programmes(serving, region, period)
     with workshops:
         child_table(serving, region, period, 2)
+    with transports:
+        child_table(serving, region, period, 3)
 
 
 main()

@@ -89,11 +89,13 @@ def quality(
 
 
 # Where a county shows up in each kind: placements and trainings by the people's 户籍地,
-# workshops by where they are. Targets have no monthly submission.
+# workshops by where they are, transports by where they leave. Targets have no monthly
+# submission.
 _COUNTY_COLUMN = {
     "placements": "origin_code",
     "trainings": "origin_code",
     "workshops": "location_code",
+    "transports": "departure_code",
 }
 
 

@@ -16,9 +16,9 @@ import duckdb
 from pipelines.defs.exports.assets import REPORT_PERIOD_TAG
 from pipelines.defs.ingest.assets import INGEST_ASSETS
 from pipelines.defs.resources import Warehouse
+from pipelines.ledgers import spec
 from pipelines.ledgers.process import discover, sha256_of
 
-MONTHLY_KINDS = ("placements", "trainings", "workshops")
 INGEST_KEYS = {a.key for a in INGEST_ASSETS}
 DOWNSTREAM = dg.AssetSelection.all() - dg.AssetSelection.assets(*INGEST_KEYS)
 
@@ -29,7 +29,7 @@ pipeline_job = dg.define_asset_job(
 )
 month_job = dg.define_asset_job(
     "month_job",
-    selection=dg.AssetSelection.assets(*(dg.AssetKey(["raw", k]) for k in MONTHLY_KINDS))
+    selection=dg.AssetSelection.assets(*(dg.AssetKey(["raw", k]) for k in spec.MONTHLY_KINDS))
     | DOWNSTREAM,
     description="One reporting month of the monthly ledgers, then everything downstream (the sensor's job).",
 )

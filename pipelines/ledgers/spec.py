@@ -43,7 +43,8 @@ class Field:
         return zh.HEADERS[kind][self.name][0]
 
 
-KINDS = ("placements", "trainings", "workshops", "targets")
+KINDS = ("placements", "trainings", "workshops", "transports", "targets")
+MONTHLY_KINDS = KINDS[:-1]  # targets come by year
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     "placements": (
@@ -99,6 +100,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("monitored_employed", "int"),
         Field("avg_monthly_wage", "number"),
     ),
+    "transports": (
+        Field("batch", "text"),
+        Field("trip_id", "text", required=True),
+        Field("transport_mode", "choice", required=True, choices=zh.TRANSPORT_MODES),
+        Field("direction", "choice", required=True, choices=zh.TRANSPORT_DIRECTIONS),
+        Field("departure_date", "date", required=True),
+        Field("departure_code", "region", required=True),
+        Field("destination_province", "text", required=True),
+        Field("destination_city", "text"),
+        Field("persons", "int", required=True),
+        Field("poverty_persons", "int", required=True),
+        Field("is_free", "flag"),
+    ),
     "targets": (
         Field("year", "year", required=True),
         Field("region_code", "region_any", required=True),
@@ -114,12 +128,14 @@ DEDUP_KEYS: dict[str, tuple[str, ...]] = {
     "placements": ("person_key", "employer", "employment_date"),
     "trainings": ("class_id", "person_key"),
     "workshops": ("workshop_id",),
+    "transports": ("trip_id",),
     "targets": ("year", "region_code", "indicator"),
 }
 
 # Subtotal columns ("其中 …") that may not exceed their total.
 SUBTOTALS: dict[str, tuple[tuple[str, str], ...]] = {
     "workshops": (("poverty_employed", "employed"), ("monitored_employed", "employed")),
+    "transports": (("poverty_persons", "persons"),),
 }
 
 PERSON_KINDS = ("placements", "trainings")

@@ -25,6 +25,11 @@ from pipelines.outputs import safe_output
 from pipelines.settings import ReportForm, report_form
 
 PERCENT_UNITS = {"%"}
+# The sheets that get more than their table, known by their first column's indicator.
+_SHEET_OF = {columns[0][0]: name for name, _, columns in zh.REPORT_SHEETS}
+EMPLOYMENT_SHEET = _SHEET_OF["employed_persons"]
+TRAINING_SHEET = _SHEET_OF["training_classes"]
+TARGET_SHEET = _SHEET_OF["employed_target"]
 
 
 class ExportError(Exception):
@@ -289,13 +294,13 @@ def write_workbook(
         notes = [own_note] if own_note else []
         if any_missing:
             notes.append(zh.REPORT["note_missing"])
-        if sheet_name == zh.REPORT_SHEETS[3][0]:
+        if sheet_name == TARGET_SHEET:
             notes.append(zh.REPORT["note_target"])
         last = first_row + len(rows)
         for i, note in enumerate(notes):
             ws.write_string(last + i, 0, note, fmt["note"])
         footer_row = last + len(notes) + 1
-        if sheet_name == zh.REPORT_SHEETS[1][0] and report.programmes:
+        if sheet_name == TRAINING_SHEET and report.programmes:
             footer_row = _programme_block(ws, report, fmt, footer_row) + 1
         ws.write_string(footer_row, 0, zh.REPORT["footer"], fmt["meta"])
         name_width = max([len(n) for n, _ in rows] + [4]) * 2 + 2
@@ -441,7 +446,7 @@ def _add_chart(
         return
     first, last = first_row, first_row + n - 1
     header_row = first_row - 1
-    if sheet_name == zh.REPORT_SHEETS[0][0]:
+    if sheet_name == EMPLOYMENT_SHEET:
         chart = wb.add_chart({"type": "column"})
         for ind in (
             "employed_guangdong_persons",
@@ -459,7 +464,7 @@ def _add_chart(
         chart.set_title(
             {"name": zh.REPORT["chart_destinations"], "name_font": {"name": zh.FONT, "size": 12}}
         )
-    elif sheet_name == zh.REPORT_SHEETS[3][0]:
+    elif sheet_name == TARGET_SHEET:
         chart = wb.add_chart({"type": "bar"})
         c = len(columns)
         chart.add_series(
@@ -481,7 +486,7 @@ def _add_chart(
         chart.set_y_axis({"num_font": {"name": zh.FONT}, "reverse": True})
     else:
         return
-    if sheet_name == zh.REPORT_SHEETS[0][0]:
+    if sheet_name == EMPLOYMENT_SHEET:
         chart.set_x_axis({"num_font": {"name": zh.FONT}})
         chart.set_y_axis({"min": 0, "num_font": {"name": zh.FONT}})
     chart.set_size({"width": 720, "height": 320})

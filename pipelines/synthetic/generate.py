@@ -64,6 +64,7 @@ class GenerateStats:
     placement_rows: int = 0
     training_rows: int = 0
     workshop_rows: int = 0
+    transport_rows: int = 0
 
 
 def counties_for(persons: int) -> list[str]:
@@ -263,6 +264,27 @@ def _workshops(rng: np.random.Generator, county: str, year: int) -> pl.DataFrame
     return pl.DataFrame(rows)
 
 
+def _transports(rng: np.random.Generator, county: str, year: int) -> pl.DataFrame:
+    """Organised trips from the county: mostly 返岗 after the Spring Festival (Feb-Mar),
+    返乡 before it (Dec-Jan), a few in other months."""
+    rows = []
+    for month in range(1, 13):
+        peak = month in (1, 2, 3, 12)
+        for i in range(int(rng.integers(0, 4 if peak else 2))):
+            persons = int(rng.integers(20, 60))
+            home = month in (1, 12) and rng.random() < 0.6
+            rows.append({
+                "batch": f"{year}年第{month}批", "trip_id": f"{county}-T{month:02d}{i + 1:02d}",
+                "transport_mode": str(rng.choice(list(zh.TRANSPORT_MODES), p=[0.6, 0.1, 0.25, 0.05])),
+                "direction": "返乡" if home else "返岗",
+                "departure_date": str(date(year, month, int(rng.integers(1, 28)))),
+                "departure_code": county, "destination_province": "广东省" if not home else divisions().name(county[:2] + "0000"),
+                "destination_city": "广州市" if not home else "", "persons": persons,
+                "poverty_persons": int(persons * rng.uniform(0.1, 0.5)), "is_free": "是", "_month": month,
+            })  # fmt: skip
+    return pl.DataFrame(rows)
+
+
 def _poverty_clean(part: pl.DataFrame) -> int:
     if "is_poverty" not in part.columns:
         return 0
@@ -310,6 +332,8 @@ def generate(
             ("placements", _mess(crng, _placements(crng, people, year), messy)),
             ("trainings", _trainings(crng, people, county, year)),
             ("workshops", _workshops(crng, county, year)),
+            # a generator of its own: the other kinds' files stay as they were for a seed
+            ("transports", _transports(np.random.default_rng([seed, i, 4]), county, year)),
         ):
             if frame.height == 0:
                 continue

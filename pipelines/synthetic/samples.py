@@ -3,7 +3,7 @@
 only: anything else there is reported as skipped.
 
 Four counties, two in Guangxi (来宾市) and two in Guizhou (安顺市), October to December
-2024, all four ledger kinds, in the shapes counties really send: title rows, 合计 rows,
+2024, every ledger kind, in the shapes counties really send: title rows, 合计 rows,
 GBK and BOM CSVs, header variants, every date form, an ID Excel turned into a number,
 a wrong check digit, a missing required value, and a duplicate across two files.
 """
@@ -14,6 +14,7 @@ import random
 import shutil
 from datetime import date
 
+from pipelines.ledgers import spec
 from pipelines.settings import REPO_ROOT
 from pipelines.synthetic import synth
 
@@ -25,7 +26,7 @@ MONTHS = ("2024-10", "2024-11", "2024-12")
 
 def main() -> None:
     rng = random.Random(SEED)
-    for kind in ("placements", "trainings", "workshops", "targets"):
+    for kind in spec.KINDS:
         shutil.rmtree(RAW / kind, ignore_errors=True)
     pools = {code: [synth.make_person(rng, code) for _ in range(40)] for code in COUNTIES}
 
@@ -98,6 +99,29 @@ def main() -> None:
                 w_rows,
                 title=f"{county}就业帮扶车间台账（{y}年{int(m)}月）",
             )
+
+    # Organised trips: a random stream of their own, so the other ledgers stay as they were.
+    trips = random.Random(SEED + 1)
+    for month in MONTHS:
+        y, m = map(int, month.split("-"))
+        for ci, (code, county) in enumerate(COUNTIES.items()):
+            direction = "返乡" if m == 12 else "返岗"
+            rows = [
+                synth.transport_row(
+                    trips, f"{code}-T{m:02d}{i}", code, date(y, m, 3 + 7 * i), direction
+                )
+                for i in range(1, trips.randint(1, 3) + 1)
+            ]
+            path = (
+                RAW / "transports" / month / f"{county}有组织输送台账.{'xlsx' if ci % 2 else 'csv'}"
+            )
+            title = f"{county}{y}年{m}月有组织输送台账"
+            if ci % 2:
+                synth.write_xlsx(path, "transports", rows, title=title, total_row=True)
+            else:
+                synth.write_csv(
+                    path, "transports", rows, encoding="gbk", title=title, date_style="cn"
+                )
 
     targets = [
         {

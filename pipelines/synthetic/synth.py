@@ -167,6 +167,26 @@ def workshop_row(
     }
 
 
+def transport_row(
+    rng: random.Random, trip_id: str, departure_code: str, day: date, direction: str = "返岗"
+) -> dict[str, object]:
+    persons = rng.randint(20, 55)
+    home = direction == "返乡"
+    return {
+        "batch": f"{day.year}年第{day.month}批",
+        "trip_id": trip_id,
+        "transport_mode": rng.choice(zh.TRANSPORT_MODES[:3]),
+        "direction": direction,
+        "departure_date": day,
+        "departure_code": departure_code,
+        "destination_province": "广西壮族自治区" if home else "广东省",
+        "destination_city": "" if home else rng.choice(["广州市", "深圳市", "东莞市"]),
+        "persons": persons,
+        "poverty_persons": rng.randint(0, persons // 2),
+        "is_free": "是",
+    }
+
+
 # --- files: keyword arguments to the one writer (dialects.write_ledger) ------------------
 
 

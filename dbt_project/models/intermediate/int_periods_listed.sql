@@ -11,12 +11,18 @@ workshops as (
     select * from {{ ref('stg_raw__workshops') }}
 ),
 
+transports as (
+    select * from {{ ref('stg_raw__transports') }}
+),
+
 periods as (
     select period from placements
     union
     select period from trainings
     union
     select period from workshops
+    union
+    select period from transports
 )
 
 select

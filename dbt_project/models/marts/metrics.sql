@@ -14,6 +14,10 @@ workshops as (
     select * from {{ ref('int_workshop_stocks_summed') }}
 ),
 
+transports as (
+    select * from {{ ref('int_transports_cumulated') }}
+),
+
 targets as (
     select * from {{ ref('int_targets_attained') }}
 ),
@@ -66,6 +70,8 @@ all_values as (
     select period, region_code, indicator, value from workshops
     union all
     select period, region_code, indicator, value from workshop_shares
+    union all
+    select period, region_code, indicator, value from transports
     union all
     select period, region_code, indicator, value from targets
 )

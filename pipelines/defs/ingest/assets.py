@@ -88,6 +88,7 @@ def _monthly_ingest_asset(kind: str) -> dg.AssetsDefinition:
 placements = _monthly_ingest_asset("placements")
 trainings = _monthly_ingest_asset("trainings")
 workshops = _monthly_ingest_asset("workshops")
+transports = _monthly_ingest_asset("transports")
 
 _TARGETS = dg.AssetKey(["raw", "targets"])
 
@@ -103,7 +104,7 @@ def targets(context: dg.AssetExecutionContext, warehouse: Warehouse):
     return _materialize(context, warehouse, "targets", None)
 
 
-INGEST_ASSETS = [placements, trainings, workshops, targets]
+INGEST_ASSETS = [placements, trainings, workshops, transports, targets]
 
 # Written by every ingest asset as it loads (pipelines.database.store); declared so the graph
 # shows where the dbt sources of the same names come from.

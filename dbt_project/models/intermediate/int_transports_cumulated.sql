@@ -1,0 +1,51 @@
+-- One row per period, region and transport indicator: organised trips (班次) and the
+-- seats filled (人次, 其中脱贫劳动力人次) from 1 January to the period end, in all and by
+-- direction (返岗 / 返乡), attributed to the county of departure and the regions above it.
+-- Counts of seats, not of distinct persons: placements with 就业渠道 有组织输出 stay the
+-- person count. A region has rows from its first trip of the year on.
+with transports as (
+    select *, left(period, 4)::integer as year
+    from {{ ref('stg_raw__transports') }}
+),
+
+periods as (
+    select * from {{ ref('int_periods_listed') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+counted as (
+    select
+        p.period,
+        a.ancestor_code as region_code,
+        count(*) as trips,
+        sum(t.persons) as seats,
+        sum(t.poverty_persons) as poverty_seats,
+        count(*) filter (where t.direction = '返岗') as to_work_trips,
+        coalesce(sum(t.persons) filter (where t.direction = '返岗'), 0) as to_work_seats,
+        coalesce(sum(t.poverty_persons) filter (where t.direction = '返岗'), 0) as to_work_poverty_seats,
+        count(*) filter (where t.direction = '返乡') as home_trips,
+        coalesce(sum(t.persons) filter (where t.direction = '返乡'), 0) as home_seats,
+        coalesce(sum(t.poverty_persons) filter (where t.direction = '返乡'), 0) as home_poverty_seats
+    from periods as p
+    inner join transports as t on t.year = p.year and t.period <= p.period
+    inner join ancestors as a on t.departure_code = a.region_code
+    group by 1, 2
+)
+
+select period, region_code, indicator, value
+from counted
+cross join lateral (
+    values
+    ('transport_trips', trips::double),
+    ('transport_person_times', seats::double),
+    ('transport_poverty_person_times', poverty_seats::double),
+    ('transport_to_work_trips', to_work_trips::double),
+    ('transport_to_work_person_times', to_work_seats::double),
+    ('transport_to_work_poverty_person_times', to_work_poverty_seats::double),
+    ('transport_home_trips', home_trips::double),
+    ('transport_home_person_times', home_seats::double),
+    ('transport_home_poverty_person_times', home_poverty_seats::double)
+) as v (indicator, value)  -- noqa: AL05
