@@ -7,29 +7,22 @@ so `check` and `template` start fast on a clerk's laptop.
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
 
 import psutil
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.progress import (
-    BarColumn,
     Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
 
-from pipelines import settings, zh
+from pipelines import run_display, settings, zh
 from pipelines.ledgers import spec
 
 app = typer.Typer(
@@ -55,131 +48,6 @@ def _configure(raw_dir: Path | None, warehouse_dir: Path | None) -> settings.Pat
     return settings.paths(raw_dir, warehouse_dir)
 
 
-_OWN_LOGGERS = ("collabstats", "pipelines")
-
-
-def _logging(console: Console = console, verbose: bool = False) -> None:
-    """Our own INFO lines and everyone's warnings on the console; with `verbose`,
-    everything at INFO (Dagster's and dbt's lines too)."""
-    handler = RichHandler(console=console, show_path=False, show_time=False, markup=False)
-    if not verbose:
-        handler.addFilter(
-            lambda r: r.levelno >= logging.WARNING or r.name.split(".")[0] in _OWN_LOGGERS
-        )
-    logging.basicConfig(level=logging.INFO, handlers=[handler], format="%(message)s", force=True)
-
-
-class _Tee:
-    """A text stream that writes to two (the run's log file and, with --verbose, the
-    terminal)."""
-
-    def __init__(self, *streams: TextIO) -> None:
-        self.streams = streams
-
-    def write(self, text: str) -> int:
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        for stream in self.streams:
-            stream.flush()
-
-
-@contextmanager
-def _run_log(p: settings.Paths, echo: TextIO | None = None) -> Iterator[Path]:
-    """The run's full log in <warehouse>/logs/: what dbt writes to stdout (dagster-dbt
-    echoes dbt's events there), and Dagster's records at INFO, which the console shows
-    only from --verbose on. `echo` gets dbt's lines too."""
-    folder = p.warehouse_dir / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
-    with open(path, "a", encoding="utf-8") as f:
-        handler = logging.StreamHandler(f)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
-        try:
-            with redirect_stdout(_Tee(f, echo) if echo else f):
-                yield path
-        finally:
-            logging.getLogger().removeHandler(handler)
-
-
-class _IngestBars(logging.Handler):
-    """Progress bars per ledger kind (files, rows, rate, time left) drawn from the
-    ingest's progress records (logger collabstats.progress)."""
-
-    def __init__(self, progress: Progress) -> None:
-        super().__init__()
-        self.progress = progress
-        self.tasks: dict[str, TaskID] = {}
-
-    def emit(self, record: logging.LogRecord) -> None:
-        p = getattr(record, "progress", None)
-        if p is None:
-            return
-        if p.kind not in self.tasks:
-            self.tasks[p.kind] = self.progress.add_task(p.kind, total=None, files="", rate="")
-        task = self.tasks[p.kind]
-        elapsed = self.progress.tasks[task].elapsed or 0
-        rate = f"{p.rows_done / elapsed:,.0f} rows/s" if elapsed > 0 and p.rows_done else ""
-        files = (
-            f"{p.files_done:,}/{p.files_total:,} new or changed files, {p.rows_done:,} rows"
-            if p.files_total
-            else "no new or changed files"
-        )
-        self.progress.update(  # nothing new: done at once
-            task, total=max(p.files_total, 1), completed=p.files_done if p.files_total else 1,
-            files=files, rate=rate,
-        )  # fmt: skip
-
-
-@contextmanager
-def _ingest_progress(console: Console) -> Iterator[None]:
-    progress = Progress(
-        TextColumn("{task.description:<10}"),
-        BarColumn(bar_width=24),
-        TextColumn("{task.fields[files]}  {task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=console,
-    )
-    bars = _IngestBars(progress)
-    source = logging.getLogger("collabstats.progress")
-    source.addHandler(bars)
-    source.setLevel(logging.INFO)
-    try:
-        with progress:
-            yield
-    finally:
-        source.removeHandler(bars)
-
-
-def _timing_rows(outcome, before: dict[str, float], pipeline_wall: float, total: float):
-    """The run's wall time in parts that add up to the total: start-up, the lock, the
-    checks before the run, the definitions, each step, Dagster's own time, the rest."""
-    parts = {
-        **before,
-        "definitions + dbt manifest": outcome.overheads.get("definitions", 0.0),
-    }
-    for stage, seconds in outcome.timings.items():
-        if not stage.startswith("ingest_"):
-            parts[f"step: {stage}"] = seconds
-    parts["Dagster around the steps"] = outcome.overheads.get("dagster", 0.0)
-    parts["summary"] = outcome.overheads.get("summary", 0.0)
-    parts["other"] = max(0.0, total - sum(parts.values()))
-    rows = []
-    for label, seconds in parts.items():
-        rows.append((f"time: {label}", f"{seconds:,.1f} s"))
-        if label == "step: ingest":
-            rows += [
-                (f"        {k.removeprefix('ingest_')}", f"{v:,.1f} s")
-                for k, v in outcome.timings.items()
-                if k.startswith("ingest_")
-            ]
-    rows.append(("time: total", f"{total:,.1f} s"))
-    return rows
-
-
 @app.command()
 def run(
     raw_dir: Path = RawDir,
@@ -201,7 +69,7 @@ def run(
     from pipelines.run import run_pipeline
 
     out = Console(file=sys.stdout)  # the terminal, before stdout goes to the run's log
-    _logging(out, verbose)
+    run_display.configure_logging(out, verbose)
     p = _configure(raw_dir, warehouse_dir)
     if month is not None and not spec.MONTH.match(month):
         out.print(f"[red]--month: expected YYYY-MM, got {month!r}[/red]")
@@ -213,15 +81,16 @@ def run(
         mark = time.time()
         _ready(p, month, same_key=True)
         before["checks before the run"] = time.time() - mark
-        mark = time.time()
-        with _run_log(p, echo=out.file if verbose else None) as log_path, _ingest_progress(out):
+        with (
+            run_display.run_log(p, echo=out.file if verbose else None) as log_path,
+            run_display.ingest_progress(out),
+        ):
             outcome = run_pipeline(p, month=month)
-        pipeline_wall = time.time() - mark
     total = time.time() - psutil.Process().create_time()
     table = Table(title=f"collabstats run — {total:,.1f} s", show_header=False)
     table.add_column(overflow="fold")
     table.add_column(overflow="fold")
-    for label, value in _timing_rows(outcome, before, pipeline_wall, total):
+    for label, value in run_display.timing_rows(outcome, before, total):
         table.add_row(label, value)
     for label, value in outcome.summary:
         table.add_row(label, str(value))
@@ -245,7 +114,7 @@ def rekey(
     from pipelines.run import rekey as forget
     from pipelines.run import run_pipeline
 
-    _logging()
+    run_display.configure_logging(console)
     p = _configure(raw_dir, warehouse_dir)
     with _warehouse_locked(p):
         key = _ready(p, None, same_key=False)
@@ -454,7 +323,6 @@ def generate(
     ),
 ) -> None:
     """Synthetic ledgers for all four kinds, streamed one county at a time."""
-    from rich.progress import Progress
 
     from pipelines.synthetic.generate import generate as run_generate
 
