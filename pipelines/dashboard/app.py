@@ -189,8 +189,11 @@ def main() -> None:
         st.warning(T["no_file"].format(path=serving))
         return
     with data.connect(serving) as con:
-        region = pick_region(data.regions(con))
-        months = data.periods(con)
+        regions, months = data.regions(con), data.periods(con)
+        if not regions or not months:
+            st.warning(T["no_file"].format(path=serving))
+            return
+        region = pick_region(regions)
         period = st.selectbox(T["period"], months, key="period")
         values = data.values(con, region.code, period)
         previous = data.previous_month(period)
