@@ -10,6 +10,8 @@ Placements
            P5 (origin B now) 广东省; P6 wrong check digit; P7 no 就业地区类别
 Trainings  class K1 (2024-10): P1 done+cert+job in trade, P3 done+cert no job,
            P5 done no cert job not in trade, P2 not done; class K2 (2024-11) rows disagree.
+           K1 is 项目制, 10 days: P1 (脱贫, contract) 1,000 training (capped from 2,000);
+           every trainee 500 living.
 Workshops  C: Oct W1 50/20, W2 30/10; Nov W1 55/21, W3 10/12 (其中 > total: rejected)
 Transports 2024-10 A: T1 返岗 40 seats (10 脱贫), T2 返乡 30 (5), T9 其中 > total (rejected);
            2024-11 B: T3 返岗 20 (4)
@@ -120,6 +122,7 @@ def write_scenario(raw: Path) -> None:
             programme="粤菜师傅", provider=provider, end_date=date(2024, 10, 17), training_days=10, attendance_days=10,
             completed="是" if done else "否", certificate=cert, employed_after="是" if job else "否",
             employed_in_trade="是" if in_trade else "否",
+            is_project_based="是", signed_contract="是" if job else "否",
         )  # fmt: skip
         return row
 

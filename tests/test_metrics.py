@@ -30,12 +30,15 @@ EXPECTED = {
         "transport_trips": 2, "transport_person_times": 70, "transport_poverty_person_times": 15,
         "transport_to_work_trips": 1, "transport_to_work_person_times": 40, "transport_home_trips": 1,
         "transport_home_person_times": 30, "transport_home_poverty_person_times": 5,
+        # K1 (项目制, 10 days): P1 1,000 (capped from 2,000); P1, P5, P2 500 living each
+        "subsidy_training_amount": 1000, "subsidy_living_amount": 1500, "subsidy_capped_person_times": 1,
         "training_completion_rate": 66.67, "training_certificate_rate": 50.0,
         "training_employment_rate": 100.0, "training_in_trade_rate": 50.0,
     },
     ("2024-10", B): {
         "employed_persons": 1, "employed_poverty_share": 100.0, "employed_guangdong_persons": 1,
         "employed_monitored_persons": 0, "training_persons": 1,
+        "subsidy_training_amount": 0, "subsidy_living_amount": 500,  # P3: no contract
         "training_person_times": 1, "training_completion_rate": 100.0, "training_certificate_rate": 100.0,
         "training_employment_rate": 0.0, "training_in_trade_rate": None,
     },

@@ -35,7 +35,14 @@ enrolments as (
         t.completed,
         t.certificate,
         t.employed_after,
-        t.employed_in_trade
+        t.employed_in_trade,
+        t.start_date,
+        t.trade,
+        t.training_type,
+        t.training_days,
+        t.attendance_days,
+        t.is_project_based,
+        t.signed_contract
     from {{ periods }} as p
     inner join spans as t
         on
@@ -72,4 +79,55 @@ enrolments as (
     ('training_certificate_rate', {{ pct_half_up('certified', 'completed') }}),
     ('training_employment_rate', {{ pct_half_up('employed_after', 'completed') }}),
     ('training_in_trade_rate', {{ pct_half_up('employed_in_trade', 'employed_after') }})
+{%- endmacro %}
+
+
+{# CTE `subsidised` (continuing a WITH list after `enrolments` and a CTE `rules` of
+   stg_reference__policy_rules with `ancestors`): each enrolment with the subsidies due
+   under the rule in force on the class's start date for the trainee's region (the
+   latest 生效日期 on or before it). Days are whole days of min(出勤天数, 培训天数). The
+   就业技能培训补贴 is for a 脱贫劳动力 in a 项目制 class who signed a contract with the
+   workshop, capped per person per class; the 生活费补贴 for 项目制 就业技能 or 创业 training,
+   uncapped (桂人社发〔2022〕7号). #}
+{% macro subsidised_enrolments() -%}
+rule_in_force as (
+    select
+        e.period,
+        e.class_id,
+        e.person_key,
+        r.subsidy_type,
+        r.unit_amount,
+        r.cap_amount,
+        row_number() over (
+            partition by e.period, e.class_id, e.person_key, r.subsidy_type
+            order by r.valid_from desc
+        ) as newest
+    from enrolments as e
+    inner join ancestors as a on e.origin_code = a.region_code
+    inner join rules as r
+        on
+            r.region_code = a.ancestor_code
+            and r.valid_from <= e.start_date
+            and (r.valid_to is null or e.start_date <= r.valid_to)
+),
+
+subsidised as (
+    select
+        e.*,
+        floor(least(coalesce(e.attendance_days, 0), e.training_days))::integer as subsidy_days,
+        t.unit_amount * floor(least(coalesce(e.attendance_days, 0), e.training_days)) as training_due,
+        t.cap_amount as training_cap,
+        l.unit_amount * floor(least(coalesce(e.attendance_days, 0), e.training_days)) as living_due
+    from enrolments as e
+    left join rule_in_force as t
+        on
+            t.period = e.period and t.class_id = e.class_id and t.person_key = e.person_key
+            and t.subsidy_type = '就业技能培训补贴' and t.newest = 1
+            and e.is_poverty and e.is_project_based and e.signed_contract
+    left join rule_in_force as l
+        on
+            l.period = e.period and l.class_id = e.class_id and l.person_key = e.person_key
+            and l.subsidy_type = '生活费补贴' and l.newest = 1
+            and e.is_project_based and e.training_type in ('就业技能培训', '创业培训')
+)
 {%- endmacro %}

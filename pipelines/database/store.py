@@ -36,6 +36,24 @@ REJECTED_COLUMNS = """
 _RESOLVED_REASONS = ("duplicate", "class_inconsistent")
 
 
+def _follow_spec(conn: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
+    """A warehouse built before a field was added (or its type widened, int → number)
+    gets the column as the spec now has it; existing rows keep their values."""
+    schema, name = table.split(".")
+    have = dict(
+        conn.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where database_name = current_database() and schema_name = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()
+    )
+    for column, duck_type in columns.items():
+        if column not in have:
+            conn.execute(f"alter table {table} add column {column} {duck_type}")
+        elif have[column] != duck_type and (have[column], duck_type) == ("BIGINT", "DOUBLE"):
+            conn.execute(f"alter table {table} alter column {column} type {duck_type}")
+
+
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create schema if not exists raw")
     conn.execute("create schema if not exists ingest")
@@ -50,9 +68,11 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         "create table if not exists ingest.key_fingerprint (fingerprint VARCHAR NOT NULL, set_at TIMESTAMP)"
     )
     for kind in spec.KINDS:
-        cols = ", ".join(f"{c} {t}" for c, t in table_columns(kind).items())
-        conn.execute(f"create table if not exists ingest.{kind}_candidates ({cols})")
-        conn.execute(f"create table if not exists raw.{kind} ({cols})")
+        columns = table_columns(kind)
+        cols = ", ".join(f"{c} {t}" for c, t in columns.items())
+        for table in (f"ingest.{kind}_candidates", f"raw.{kind}"):
+            conn.execute(f"create table if not exists {table} ({cols})")
+            _follow_spec(conn, table, columns)
 
 
 def stored_fingerprint(conn: duckdb.DuckDBPyConnection) -> str | None:

@@ -80,11 +80,15 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("origin_code", "region"),
         Field("is_poverty", "flag", required=True),
         Field("is_two_after", "flag"),
-        Field("attendance_days", "int"),
+        Field("attendance_days", "number"),  # half days happen (2.5)
         Field("completed", "flag", required=True),
         Field("certificate", "choice", choices=zh.CERTIFICATES),
         Field("employed_after", "flag"),
         Field("employed_in_trade", "flag"),
+        # 桂人社发〔2022〕7号: the subsidies depend on these (DESIGN, "Subsidies due")
+        Field("is_project_based", "flag"),
+        Field("signed_contract", "flag"),
+        Field("contract_workshop_id", "text"),
     ),
     "workshops": (
         Field("workshop_id", "text", required=True),

@@ -30,6 +30,7 @@ _SHEET_OF = {columns[0][0]: name for name, _, columns in zh.REPORT_SHEETS}
 EMPLOYMENT_SHEET = _SHEET_OF["employed_persons"]
 TRAINING_SHEET = _SHEET_OF["training_classes"]
 TARGET_SHEET = _SHEET_OF["employed_target"]
+SUBSIDY_SHEET = _SHEET_OF["subsidy_training_amount"]
 
 
 class ExportError(Exception):
@@ -47,6 +48,10 @@ class Report:
     units: dict[str, str] = field(default_factory=dict)
     # the region's own training figures by 培训项目: (programme, indicator) → value
     programmes: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    # the classes behind the subsidy figures, of the region's counties (subsidy_by_class):
+    # (class_id, programme, county name, trainees, person-days, training, living, capped,
+    # suspected repeats)
+    subsidy_classes: list[tuple] = field(default_factory=list)
     has_metrics: bool = True  # False for a helper region (广州市): only its pairing sheet
     # pairings of the region and of the regions under it, as helper (pairing_metrics):
     # (pairing_type, helper_name, helper_code, recipient_names) → {indicator: value}
@@ -91,6 +96,7 @@ class _PeriodData:
     metrics: dict[str, list[tuple[str, float | None, str]]]
     programmes: dict[str, list[tuple[str, str, float | None]]] = field(default_factory=dict)
     pairings: list[tuple[str, str, str, str, str, float | None]] = field(default_factory=list)
+    subsidy_classes: list[tuple] = field(default_factory=list)
 
 
 @functools.cache
@@ -135,7 +141,13 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
         "order by helper_code, pairing_type",
         [period],
     ).fetchall()
-    return _PeriodData(regions, metrics, programmes, pairings)
+    subsidy_classes = con.execute(
+        "select region_code, class_id, programme, trainees, person_days, training_amount, "
+        "living_amount, capped_person_times, suspected_repeat_person_times from subsidy_by_class "
+        "where period = ? and (training_amount > 0 or living_amount > 0) order by region_code, class_id",
+        [period],
+    ).fetchall()
+    return _PeriodData(regions, metrics, programmes, pairings, subsidy_classes)
 
 
 def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
@@ -169,6 +181,11 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
     report = Report(region_code, name, level, period, sorted(children))
     report.has_metrics = region_code in data.metrics
     report.pairings = pairings
+    for county, *rest in data.subsidy_classes:
+        _, _, province, city = data.regions.get(county, ("", "", None, None))
+        if region_code in (county, city, province):
+            class_id, programme, *figures = rest
+            report.subsidy_classes.append((class_id, programme, data.regions[county][0], *figures))
     for code, _ in [*children, (region_code, name)]:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
@@ -302,6 +319,8 @@ def write_workbook(
         footer_row = last + len(notes) + 1
         if sheet_name == TRAINING_SHEET and report.programmes:
             footer_row = _programme_block(ws, report, fmt, footer_row) + 1
+        if sheet_name == SUBSIDY_SHEET and report.subsidy_classes:
+            footer_row = _subsidy_class_block(ws, report, fmt, footer_row) + 1
         ws.write_string(footer_row, 0, zh.REPORT["footer"], fmt["meta"])
         name_width = max([len(n) for n, _ in rows] + [4]) * 2 + 2
         ws.set_column(0, 0, name_width)
@@ -404,6 +423,22 @@ def _pairing_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> 
     ws.set_column(2, 2, 36)
     ws.set_column(3, ncols - 1, 14)
     _print_setup(ws, header_row)
+
+
+def _subsidy_class_block(ws, report: Report, fmt: dict, row: int) -> int:
+    """The 补贴测算 sheet's classes behind the figures: each class with subsidies due, per
+    trainees' county - trainees, person-days, amounts, capped and suspected repeats."""
+    ws.write_string(row, 0, zh.REPORT["subsidy_classes_title"], fmt["meta"])
+    header = list(zh.REPORT["subsidy_classes_columns"])
+    ws.write_row(row + 1, 0, [_header_label(h) for h in header], fmt["head"])
+    ws.set_row(row + 1, 50)  # three lines of header
+    for r, values in enumerate(report.subsidy_classes, start=row + 2):
+        for c, value in enumerate(values):
+            if isinstance(value, str):
+                ws.write_string(r, c, value, fmt["name"])
+            else:
+                ws.write_number(r, c, value or 0, fmt["int"])
+    return row + 2 + len(report.subsidy_classes)
 
 
 def _programme_block(ws, report: Report, fmt: dict, row: int) -> int:

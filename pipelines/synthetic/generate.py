@@ -242,6 +242,10 @@ def _trainings(
         certificate=pl.Series(cert),
         employed_after=pl.Series(np.where(employed, "是", "否")),
         employed_in_trade=pl.Series(np.where(employed & (rng.random(n) < 0.7), "是", "否")),
+        is_project_based=pl.Series(
+            np.where(np.isin(programmes[class_of], synth.PROJECT_PROGRAMMES), "是", "否")
+        ),
+        signed_contract=pl.Series(np.where(employed, "是", "否")),
         _month=pl.Series(start_arr.astype("datetime64[M]").astype(int) % 12 + 1),
     )
 

@@ -22,6 +22,8 @@ from pipelines import zh
 from pipelines.ledgers import spec
 from pipelines.synthetic import dialects
 
+# Programmes the synthetic ledgers run as 项目制 classes (the subsidies apply to those).
+PROJECT_PROGRAMMES = ("八桂家政", "八桂建工", "八桂米粉师傅", "乡村工匠")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆"
 GIVEN_NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红"
 
@@ -141,6 +143,9 @@ def training_rows(
                 "certificate": cert,
                 "employed_after": "是" if employed else "否",
                 "employed_in_trade": "是" if employed and rng.random() < 0.7 else "否",
+                # no draws of their own, so the rows after these stay as they were
+                "is_project_based": "是" if programme in PROJECT_PROGRAMMES else "否",
+                "signed_contract": "是" if employed else "否",
             }
         )
     return rows

@@ -18,6 +18,10 @@ transports as (
     select * from {{ ref('int_transports_cumulated') }}
 ),
 
+subsidies as (
+    select * from {{ ref('int_subsidies_cumulated') }}
+),
+
 targets as (
     select * from {{ ref('int_targets_attained') }}
 ),
@@ -72,6 +76,8 @@ all_values as (
     select period, region_code, indicator, value from workshop_shares
     union all
     select period, region_code, indicator, value from transports
+    union all
+    select period, region_code, indicator, value from subsidies
     union all
     select period, region_code, indicator, value from targets
 )

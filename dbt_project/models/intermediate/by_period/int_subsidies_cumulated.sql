@@ -1,0 +1,51 @@
+-- One row per period, region and subsidy indicator: the subsidies due (补贴测算) to the
+-- trainees of the year's classes, from 1 January to the period end, by the trainee's
+-- 户籍地 and the regions above it - computed from the rules in policy_rules, not typed
+-- (macros/training.sql). Each trainee of a class counts once, with the report standing
+-- in that period; two classes are two caps.
+--
+-- Incremental by period, like int_training_cumulated.
+
+with trainings as (
+    select * from {{ ref('stg_raw__trainings') }}
+),
+
+periods as (
+    select * from {{ ref('int_periods_listed') }}
+    {% if is_incremental() %}
+        where period >= {{ changed_from() }}
+    {% endif %}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+rules as (
+    select * from {{ ref('stg_reference__policy_rules') }}
+),
+
+{{ training_enrolments('trainings', 'periods') }},
+
+{{ subsidised_enrolments() }},
+
+counted as (
+    select
+        s.period,
+        a.ancestor_code as region_code,
+        sum(least(s.training_due, coalesce(s.training_cap, s.training_due))) as training_amount,
+        sum(s.living_due) as living_amount,
+        count(*) filter (where s.training_due > s.training_cap) as capped
+    from subsidised as s
+    inner join ancestors as a on s.origin_code = a.region_code
+    group by 1, 2
+)
+
+select period, region_code, indicator, value
+from counted
+cross join lateral (
+    values
+    ('subsidy_training_amount', coalesce(training_amount, 0)::double),
+    ('subsidy_living_amount', coalesce(living_amount, 0)::double),
+    ('subsidy_capped_person_times', capped::double)
+) as v (indicator, value)  -- noqa: AL05
