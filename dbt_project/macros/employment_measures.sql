@@ -16,3 +16,10 @@
     }) }}
 {%- endmacro %}
 
+
+{# The employment indicators as a one-column relation `indicator`. #}
+{% macro employment_indicators() -%}
+    select unnest([
+        {%- for indicator in employment_measures() %}'{{ indicator }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    ]) as indicator
+{%- endmacro %}

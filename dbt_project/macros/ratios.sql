@@ -13,3 +13,17 @@
 {% macro short_county_name(name) -%}
     regexp_replace({{ name }}, '{{ ethnic_names_pattern() }}+自治(县|州)$', '\2')
 {%- endmacro %}
+
+{# Rows of `indicator` = part / whole as a percentage, for every key where `relation`
+   (long: keys…, indicator, value) has the whole and the part. #}
+{% macro share_rows(relation, part, whole, indicator, keys=['period', 'region_code']) -%}
+    select
+        {% for k in keys %}total.{{ k }}, {% endfor %}
+        '{{ indicator }}' as indicator,
+        {{ pct_half_up('poor.value', 'total.value') }} as value
+    from {{ relation }} as total
+    inner join {{ relation }} as poor
+        on
+            {% for k in keys %}poor.{{ k }} = total.{{ k }} and {% endfor %}poor.indicator = '{{ part }}'
+    where total.indicator = '{{ whole }}'
+{%- endmacro %}

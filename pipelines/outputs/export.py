@@ -105,20 +105,15 @@ def _all_regions() -> dict[str, tuple[str, str, str | None, str | None]]:
     warehouse was built from. A workbook lists every child region of the one it is for,
     data or not: a county that sent nothing shows — in every column, which is what an
     official needs to see (dim_regions in the serving file holds only regions with data)."""
-    divs = divisions().by_code
+    divs = divisions()
     out: dict[str, tuple[str, str, str | None, str | None]] = {}
-    for code, d in divs.items():
+    for code, d in divs.by_code.items():
         if not d.in_use:
             continue
+        parent = divs.parent(code)
+        city = parent if parent and divs.level(parent) == "city" else None
         province = code[:2] + "0000" if d.level != "province" else None
-        city = code[:4] + "00"
-        in_city = (
-            d.level == "county"
-            and city in divs
-            and divs[city].level == "city"
-            and divs[city].in_use
-        )
-        out[code] = (d.name, d.level, province, city if in_city else None)
+        out[code] = (d.name, d.level, province, city)
     return out
 
 

@@ -12,11 +12,7 @@ periods as (
 
 indicators as (
     -- every employment indicator, so one nobody meets yet is a real 0, not missing
-    select unnest([
-        {%- for indicator in employment_measures() %}
-            '{{ indicator }}'{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    ]) as indicator
+    {{ employment_indicators() }}
 ),
 
 counts as (

@@ -35,33 +35,11 @@ indicators as (
 ),
 
 shares as (
-    select
-        total.period,
-        total.region_code,
-        'employed_poverty_share' as indicator,
-        {{ pct_half_up('poor.value', 'total.value') }} as value
-    from employment as total
-    inner join employment as poor
-        on
-            poor.period = total.period
-            and poor.region_code = total.region_code
-            and poor.indicator = 'employed_poverty_persons'
-    where total.indicator = 'employed_persons'
+    {{ share_rows('employment', 'employed_poverty_persons', 'employed_persons', 'employed_poverty_share') }}
 ),
 
 workshop_shares as (
-    select
-        total.period,
-        total.region_code,
-        'workshop_poverty_share' as indicator,
-        {{ pct_half_up('poor.value', 'total.value') }} as value
-    from workshops as total
-    inner join workshops as poor
-        on
-            poor.period = total.period
-            and poor.region_code = total.region_code
-            and poor.indicator = 'workshop_poverty_employed'
-    where total.indicator = 'workshop_employed'
+    {{ share_rows('workshops', 'workshop_poverty_employed', 'workshop_employed', 'workshop_poverty_share') }}
 ),
 
 all_values as (

@@ -101,9 +101,7 @@ active as (
 persons as (
     select a.period, a.pairing_type, a.helper_name, m.indicator, coalesce(c.persons, 0)::double as value
     from active as a
-    cross join (select unnest([
-        {%- for indicator in measures %}'{{ indicator }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    ]) as indicator) as m
+    cross join ({{ employment_indicators() }}) as m
     left join counts as c
         on
             c.period = a.period
@@ -113,20 +111,8 @@ persons as (
 ),
 
 shares as (
-    select
-        total.period,
-        total.pairing_type,
-        total.helper_name,
-        'employed_poverty_share' as indicator,
-        {{ pct_half_up('poor.value', 'total.value') }} as value
-    from persons as total
-    inner join persons as poor
-        on
-            poor.period = total.period
-            and poor.pairing_type = total.pairing_type
-            and poor.helper_name = total.helper_name
-            and poor.indicator = 'employed_poverty_persons'
-    where total.indicator = 'employed_persons'
+    {{ share_rows('persons', 'employed_poverty_persons', 'employed_persons', 'employed_poverty_share',
+                  ['period', 'pairing_type', 'helper_name']) }}
 ),
 
 all_values as (
