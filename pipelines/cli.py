@@ -189,7 +189,7 @@ def check(
     kind: str = typer.Option(
         None,
         "--kind",
-        help="placements|trainings|workshops|transports|targets (default: from folder or headers). "
+        help="placements, trainings, workshops, transports, followups or targets (default: from folder or headers). "
         + zh.HELP["check_kind"],
     ),
     period: str = typer.Option(
@@ -246,7 +246,8 @@ def check(
 )
 def template(
     kind: str = typer.Argument(
-        ..., help=f"placements|trainings|workshops|transports|targets. {zh.HELP['template_kind']}"
+        ...,
+        help=f"placements, trainings, workshops, transports, followups or targets. {zh.HELP['template_kind']}",
     ),
     out: Path = typer.Option(
         Path("."), "--out", help=f"Folder to write the template into. {zh.HELP['template_out']}"

@@ -14,6 +14,7 @@ KIND_TITLES = {
     "trainings": "培训台账",
     "workshops": "就业帮扶车间台账",
     "transports": "有组织输送台账",
+    "followups": "就业服务跟踪台账",
     "targets": "目标任务",
 }
 
@@ -54,6 +55,7 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "id_number": ("身份证号码", "身份证号", "公民身份号码", "身份证"),
         "origin_code": ("户籍地行政区划代码", "户籍地区划代码"),
         "is_poverty": ("是否脱贫劳动力", "是否脱贫人口"),
+        "is_monitored": ("是否防止返贫监测对象", "是否监测对象"),
         "is_two_after": ("是否两后生",),
         "attendance_days": ("出勤天数",),
         "completed": ("是否结业",),
@@ -91,6 +93,18 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "poverty_persons": ("其中脱贫劳动力", "其中:脱贫劳动力", "其中脱贫劳动力人数"),
         "is_free": ("是否免费", "是否免费乘车"),
     },
+    "followups": {
+        "id_number": ("身份证号码", "身份证号", "公民身份号码", "身份证"),
+        "name": ("姓名",),
+        "origin_code": ("户籍地行政区划代码", "户籍地区划代码"),
+        "service_type": ("服务类型", "服务方式"),
+        "service_date": ("服务日期", "服务时间"),
+        "recommend_unit": ("推介单位", "推介用人单位"),
+        "recommend_post": ("推介岗位", "推介岗位名称"),
+        "visit_result": ("回访结果",),
+        "class_id": ("关联班次编号", "培训班次编号"),
+        "service_agency": ("服务机构", "服务单位"),
+    },
     "targets": {
         "year": ("年度", "年份"),
         "region_code": ("行政区划代码", "区划代码"),
@@ -126,6 +140,10 @@ CERTIFICATES = ("职业技能等级证书", "专项职业能力证书", "职业�
 WORKSHOP_TYPES = ("就业帮扶车间", "稳岗就业基地")
 TRANSPORT_MODES = ("包车", "专列", "高铁专列", "包机")
 TRANSPORT_DIRECTIONS = ("返岗", "返乡")
+SERVICE_TYPES = ("岗位推介", "就业回访", "职业指导")
+VISIT_RESULTS = ("已就业", "未就业", "无法联系")
+# The status of a follow-up duty (DESIGN, "follow-ups"), as int_followup_duties writes it.
+FOLLOWUP_STATUSES = ("未到期", "按期完成", "逾期完成", "逾期未完成")
 
 FLAG_CHOICES = ("是", "否")  # what templates offer
 FLAG_TRUE = ("是", "Y", "YES", "√", "✓", "✔", "1", "TRUE", "T")
@@ -173,6 +191,10 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "subsidy_training_amount": ("就业技能培训补贴（测算）", "元"),
     "subsidy_living_amount": ("生活费补贴（测算）", "元"),
     "subsidy_capped_person_times": ("达到补贴上限人次", "人次"),
+    "followup_due_persons": ("应跟踪服务人数", "人"),
+    "followup_recommend3_rate": ("推介≥3个岗位完成率", "%"),
+    "followup_visit_ontime_rate": ("按期回访率", "%"),
+    "followup_overdue_persons": ("逾期未回访人数", "人"),
     "transport_trips": ("有组织输送班次", "个"),
     "transport_person_times": ("有组织输送人次", "人次"),
     "transport_poverty_person_times": ("其中脱贫劳动力人次", "人次"),
@@ -277,6 +299,7 @@ REASONS = {
     "indicator_unknown": "「{col}」不是可设定目标的指标",
     "year_mismatch": "「{col}」与所在文件夹年份（{year}）不一致",
     "duplicate": "重复记录",
+    "required_for": "「{when_col}」为“{when}”时必须填写「{col}」",
     "class_inconsistent": "同一班次的培训项目、承训机构或起止日期在不同行（或不同文件）中不一致",
 }
 
@@ -347,11 +370,11 @@ CHECK = {
 HELP = {
     "check": "报送前预检：按正式运行的规则检查一个台账文件，列出会被拒收的行及原因（问题清单另存为 Excel）；有问题时退出码为 1。",
     "check_file": "要检查的台账文件（.xlsx 或 .csv）。",
-    "check_kind": "台账类别，默认按文件夹或表头判断： placements 转移就业、 trainings 培训、 workshops 帮扶车间、 transports 有组织输送、 targets 目标任务。",
+    "check_kind": "台账类别，默认按文件夹或表头判断： placements 转移就业 / trainings 培训 / workshops 帮扶车间 / transports 有组织输送 / followups 就业服务跟踪 / targets 目标任务。",
     "check_period": "填报期 YYYY-MM。默认取文件夹名，其次是文件名或标题行中的 2024年11月 这样的年月；都没有时会提示指定（退出码 2）。",
     "check_out": "问题清单保存的文件夹（默认当前文件夹；不能是 raw/ 文件夹）。",
     "template": "生成空白台账模板：表头、下拉选项、身份证号码文本格式，以及填表说明工作表。",
-    "template_kind": "台账类别： placements 转移就业、 trainings 培训、 workshops 帮扶车间、 transports 有组织输送、 targets 目标任务。",
+    "template_kind": "台账类别（任选其一）： placements 转移就业 / trainings 培训 / workshops 帮扶车间 / transports 有组织输送 / followups 就业服务跟踪 / targets 目标任务。",
     "template_out": "模板保存的文件夹（默认当前文件夹）。",
 }
 
@@ -459,6 +482,20 @@ REPORT = {
         "达到上限人次",
         "疑似重复享受人次",
     ),
+    "overdue_title": "逾期未完成就业服务跟踪名单（身份证号码、姓名已遮挡；推介不少于3个岗位，首次推介后3个月内回访）",
+    "overdue_columns": (
+        "户籍县",
+        "身份证号码",
+        "姓名",
+        "班次编号",
+        "结业日期",
+        "已推介岗位数",
+        "首次推介日期",
+        "回访日期",
+        "应完成日期",
+        "逾期天数",
+    ),
+    "overdue_none": "截至本月末无逾期未完成的跟踪服务。",
     "pairing_sheet": "结对帮扶",
     "pairing_topic": "结对帮扶",
     "pairing_helper": "帮扶方",
@@ -489,7 +526,17 @@ DASHBOARD = {
     "county": "县（区）",
     "whole": "（全部）",
     "period": "统计月份（截至月底）",
-    "tabs": ("总览", "趋势", "下级地区", "培训", "帮扶车间", "有组织输送", "数据质量"),
+    "tabs": (
+        "总览",
+        "趋势",
+        "下级地区",
+        "培训",
+        "帮扶车间",
+        "补贴测算",
+        "有组织输送",
+        "就业服务跟踪",
+        "数据质量",
+    ),
     "cards": (
         ("employed_persons", "帮助农村劳动力就业人数"),
         ("employed_poverty_persons", "其中脱贫劳动力"),
@@ -610,5 +657,11 @@ REPORT_SHEETS = (
         ("employed_target", "目标任务"),
         ("employed_persons", "帮助农村劳动力就业人数"),
         ("employed_target_rate", "目标完成率"),
+    )),
+    ("就业服务跟踪", "就业服务跟踪情况", (
+        ("followup_due_persons", "应跟踪服务人数"),
+        ("followup_recommend3_rate", "推介≥3个岗位完成率"),
+        ("followup_visit_ontime_rate", "按期回访率"),
+        ("followup_overdue_persons", "逾期未回访人数"),
     )),
 )  # fmt: skip

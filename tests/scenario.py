@@ -16,6 +16,15 @@ Workshops  C: Oct W1 50/20, W2 30/10; Nov W1 55/21, W3 10/12 (其中 > total: re
 Transports 2024-10 A: T1 返岗 40 seats (10 脱贫), T2 返乡 30 (5), T9 其中 > total (rejected);
            2024-11 B: T3 返岗 20 (4)
 Targets    2024: A 4, 来宾市 3
+Follow-up  owed: P3 (B, 脱贫, K1 done, no job, from 2024-10-17); class K3 (started 2023-12,
+           reported in 2024-10, no 2024 training figure): P7 (B, 脱贫) and P4 (C, 监测对象),
+           done 2023-12-10, no job.
+           P3: recommendations 10-20, 11-05, 11-06 (+ the 11-06 one again: 重复记录, and one
+           without 推介单位: rejected), visit 11-20 → 按期完成 in November (deadline
+           2025-01-20). P7: three recommendations in January, no visit → 逾期未完成 from
+           the deadline 04-05 (its November placement is rejected, so it closes nothing).
+           P4: no recommendation → deadline 2024-03-10, overdue in October; placed
+           2024-11-10 → 逾期完成 in November.
 """
 
 from __future__ import annotations
@@ -178,4 +187,36 @@ def write_scenario(raw: Path) -> None:
     synth.write_csv(
         raw / "transports" / "2024-11" / "忻城县.csv", "transports",
         [trip("T3", "返岗", date(2024, 11, 5), B, 20, 4)], encoding="gbk",
+    )  # fmt: skip
+
+    k3 = [trainee(P7, True, "无", False, False, "K3"), trainee(P4, True, "无", False, False, "K3")]
+    for row in k3:
+        row.update(start_date=date(2023, 12, 1), end_date=date(2023, 12, 10))
+    k3[1].update(is_monitored="是")
+    synth.write_xlsx(
+        raw / "trainings" / "2024-10" / "忻城县培训台账_补报.xlsx", "trainings", k3,
+        title="2023年12月培训班（补报）",
+    )  # fmt: skip
+
+    def service(
+        p: synth.Person, kind: str, day: date, unit: str | None = None, post: str | None = None
+    ) -> dict:
+        return {
+            "id_number": p.id_number, "name": p.name, "origin_code": p.origin, "service_type": kind,
+            "service_date": day, "recommend_unit": unit, "recommend_post": post,
+            "visit_result": "已就业" if kind == "就业回访" else None, "service_agency": "县公共就业服务中心",
+        }  # fmt: skip
+
+    synth.write_xlsx(
+        raw / "followups" / "2024-10" / "忻城县.xlsx", "followups",
+        [service(P7, "岗位推介", date(2024, 1, 5), "甲厂", "普工"), service(P7, "岗位推介", date(2024, 1, 10), "乙厂", "普工"),
+         service(P7, "岗位推介", date(2024, 1, 20), "乙厂", "电工"), service(P3, "岗位推介", date(2024, 10, 20), "甲厂", "普工")],
+        title="忻城县2024年10月就业服务跟踪台账", date_style="cn",
+    )  # fmt: skip
+    synth.write_csv(
+        raw / "followups" / "2024-11" / "忻城县.csv", "followups",
+        [service(P3, "岗位推介", date(2024, 11, 5), "丙厂", "厨师"), service(P3, "岗位推介", date(2024, 11, 6), "丙厂", "帮厨"),
+         service(P3, "岗位推介", date(2024, 11, 6), "丙厂", "帮厨"), service(P3, "岗位推介", date(2024, 11, 7), None, "保安"),
+         service(P3, "就业回访", date(2024, 11, 20))],
+        encoding="gbk", total_row=True,
     )  # fmt: skip

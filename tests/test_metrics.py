@@ -6,6 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from tests.scenario import P4, P7
+
 A, B, C, LAIBIN, GX, ANSHUN, GZ = (
     "451324",
     "451321",
@@ -81,6 +83,28 @@ EXPECTED = {
 }  # fmt: skip
 
 
+# Follow-up duties (tests/scenario.py): due, ≥3 recommendations (%), on time among those
+# whose deadline passed (%), overdue.
+FOLLOWUPS = {
+    # B: P3 (1 recommendation, due 2025-01-20) and P7 (3, overdue since 04-05)
+    ("2024-10", B): (2, 50.0, 0.0, 1),
+    # C: P4, no recommendation, overdue since 2024-03-10
+    ("2024-10", C): (1, 0.0, 0.0, 1),
+    ("2024-10", LAIBIN): (2, 50.0, 0.0, 1),
+    ("2024-10", GX): (2, 50.0, 0.0, 1),
+    ("2024-10", GZ): (1, 0.0, 0.0, 1),
+    # P3 done on time (its deadline has not passed: not in the on-time rate); P7 overdue
+    ("2024-11", B): (2, 100.0, 0.0, 1),
+    ("2024-11", GX): (2, 100.0, 0.0, 1),
+    # P4 placed 2024-11-10, after the deadline: 逾期完成, its duty met
+    ("2024-11", C): (1, 100.0, 0.0, 0),
+    ("2024-11", ANSHUN): (1, 100.0, 0.0, 0),
+}
+FOLLOWUP_INDICATORS = (
+    "followup_due_persons", "followup_recommend3_rate", "followup_visit_ontime_rate", "followup_overdue_persons",
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def metrics(scenario_run):
     con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
@@ -119,18 +143,21 @@ def test_rejections_reach_the_serving_file(scenario_run):
         "select sum(rows_read), sum(rows_loaded), sum(rows_rejected) from ingestion_log where is_current"
     ).fetchone()
     con.close()
-    # P6 check digit, P7 missing category, P4's repeat, K2's two rows, W3's and T9's 其中 > total
+    # P6 check digit, P7 missing category, P4's repeat, K2's two rows, W3's and T9's 其中 > total,
+    # P3's repeated recommendation and the one without 推介单位
     assert reasons == [
         "class_inconsistent",
         "class_inconsistent",
         "duplicate",
+        "duplicate",
         "id_check_digit",
         "required",
+        "required_for",
         "subtotal_exceeds",
         "subtotal_exceeds",
     ]
     assert log[0] == log[1] + log[2]
-    assert log[2] == 7
+    assert log[2] == 9
 
 
 def test_training_by_programme_adds_up_and_is_published(scenario_run):
@@ -167,3 +194,33 @@ def test_pairing_metrics_are_the_union_of_their_recipients(scenario_run):
     assert got["茂名市"] == 4  # 来宾: P5 counted once across 金秀 and 忻城
     assert got["电白区"] == got["茂南区"] == 3  # 金秀 alone
     assert "广州市" in got  # 安顺 (P4)
+
+
+@pytest.mark.parametrize(("period", "region"), list(FOLLOWUPS))
+def test_followup_indicators_match_hand_computed(metrics, period, region):
+    got = tuple(metrics.get((period, region, i), ("missing",))[0] for i in FOLLOWUP_INDICATORS)
+    assert got == FOLLOWUPS[(period, region)]
+
+
+def test_no_followup_figures_where_nobody_is_owed(metrics):
+    assert ("2024-10", A, "followup_due_persons") not in metrics  # 金秀's trainees all fine
+    assert ("2023-12", B, "followup_due_persons") not in metrics  # K3 reported in October
+
+
+def test_overdue_list_is_masked_per_county(scenario_run):
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    rows = con.execute(
+        "select period, county_code, id_masked, name_masked, recommendations, deadline, days_overdue "
+        "from followup_overdue order by period, county_code"
+    ).fetchall()
+    con.close()
+
+    def masked(p):
+        return p.id_number[:6] + "********" + p.id_number[-4:]
+
+    assert [(r[0], r[1], r[2], r[4], str(r[5]), r[6]) for r in rows] == [
+        ("2024-10", B, masked(P7), 3, "2024-04-05", 209),  # 04-05 → 10-31
+        ("2024-10", C, masked(P4), 0, "2024-03-10", 235),
+        ("2024-11", B, masked(P7), 3, "2024-04-05", 239),
+    ]
+    assert {r[3] for r in rows} == {P7.name[0] + "*", P4.name[0] + "*"}

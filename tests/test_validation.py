@@ -203,3 +203,56 @@ def test_transport_rules_each_reason_once(tmp_path, writer):
         (11, "班次编号", "required"),
     ]
     assert result.rows_read == 10 and result.loaded.height == 2  # T1 twice: resolved later
+
+
+@pytest.mark.parametrize("writer", ["xlsx", "csv"])
+def test_followup_rules_each_reason_once(tmp_path, writer):
+    """就业服务跟踪台账: a 岗位推介 names its unit and post, a 就业回访 its result; each bad
+    value rejected with its reason; the same service twice loaded once."""
+    p = synth.Person("韦一", synth.make_id("451324", date(1990, 1, 1), 11), "451324", True)
+
+    def service(service_type: str = "岗位推介", **change) -> dict:
+        row = {
+            "id_number": p.id_number, "name": p.name, "origin_code": p.origin,
+            "service_type": service_type, "service_date": date(2024, 10, 8),
+            "recommend_unit": "广州明华电子有限公司", "recommend_post": "普工",
+            "class_id": "K1", "service_agency": "县公共就业服务中心",
+        }  # fmt: skip
+        if service_type != "岗位推介":
+            row |= {"recommend_unit": None, "recommend_post": None, "visit_result": "未就业"}
+        return row | change
+
+    rows = [
+        service(),  # row 2: fine
+        service(recommend_unit=None),  # row 3
+        service(recommend_post=None, service_date=date(2024, 10, 9)),  # row 4
+        service("就业回访", visit_result=None),  # row 5
+        service("上门走访"),  # row 6: not a service type
+        service("就业回访", visit_result="已退休"),  # row 7
+        service(service_date=date(2024, 11, 1)),  # row 8: after the period
+        service(service_agency=None, service_date=date(2024, 10, 10)),  # row 9
+        service(id_number=synth.corrupt_check(p.id_number)),  # row 10
+        service(),  # row 11: row 2 again
+        service("职业指导"),  # row 12: fine, no unit or result needed
+    ]
+    result = _run(
+        tmp_path, "followups", rows, writer=writer, title="金秀县2024年10月就业服务跟踪台账"
+    )
+    assert _reasons(result) == [
+        (4, "推介单位", "required_for"),
+        (5, "推介岗位", "required_for"),
+        (6, "回访结果", "required_for"),
+        (7, "服务类型", "not_in_list"),
+        (8, "回访结果", "not_in_list"),
+        (9, "服务日期", "date_after_period"),
+        (10, "服务机构", "required"),
+        (11, "身份证号码", "id_check_digit"),
+    ]
+    reasons = dict(zip(result.rejections["source_row"], result.rejections["reason"], strict=True))
+    assert reasons[4] == "「服务类型」为“岗位推介”时必须填写「推介单位」"
+    assert reasons[6] == "「服务类型」为“就业回访”时必须填写「回访结果」"
+    assert result.rows_read == 11 and result.loaded.height == 3  # row 2 twice: resolved later
+    assert {"id_number", "name"}.isdisjoint(result.loaded.columns)
+    assert (
+        result.loaded["id_masked"].to_list()[0] == p.id_number[:6] + "********" + p.id_number[-4:]
+    )

@@ -5,8 +5,9 @@
    trainee, the report standing in that period. A period counts each trainee of a class
    once, with their latest report up to it; classes count in the year they start. Each
    report holds from its month until the trainee's next report in that class, so a
-   period joins the report whose span covers it. #}
-{% macro training_enrolments(trainings, periods) -%}
+   period joins the report whose span covers it. `same_year=false` keeps the classes
+   of earlier years too (follow-up duties outlive the year of their class). #}
+{% macro training_enrolments(trainings, periods, same_year=true) -%}
 spans as (
     -- one row per class, trainee and month: the month's last report (load order, then
     -- row), the only one whose next report is in another month - which is when it stops
@@ -31,12 +32,14 @@ enrolments as (
         t.person_key,
         t.origin_code,
         t.is_poverty,
+        t.is_monitored,
         t.is_order_training,
         t.completed,
         t.certificate,
         t.employed_after,
         t.employed_in_trade,
         t.start_date,
+        t.end_date,
         t.trade,
         t.training_type,
         t.training_days,
@@ -48,7 +51,7 @@ enrolments as (
         on
             t.period <= p.period
             and (t.next_period is null or p.period < t.next_period)
-            and year(t.start_date) = p.year
+            {% if same_year %}and year(t.start_date) = p.year{% endif %}
 )
 {%- endmacro %}
 

@@ -72,9 +72,10 @@ def cards(values: dict, before: dict, items) -> None:
         )
 
 
-def child_table(serving: Path, region: data.Region, period: str, sheet: int) -> None:
-    """The rows of one workbook sheet: child regions and the total row, sortable."""
-    name, _, columns = zh.REPORT_SHEETS[sheet]
+def child_table(serving: Path, region: data.Region, period: str, first: str) -> None:
+    """The rows of the workbook sheet whose first column is the indicator `first`: child
+    regions and the total row, sortable."""
+    name, _, columns = next(s for s in zh.REPORT_SHEETS if s[2][0][0] == first)
     try:
         report = export.load_report(serving, region.code, period)
     except export.ExportError as exc:
@@ -98,8 +99,8 @@ def child_table(serving: Path, region: data.Region, period: str, sheet: int) -> 
         for indicator, label in columns
     }
     styled = frame.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"])
-    st.dataframe(styled, hide_index=True, key=f"table-{sheet}")
-    if sheet == 0 and len(rows) > 2:
+    st.dataframe(styled, hide_index=True, key=f"table-{first}")
+    if first == "employed_persons" and len(rows) > 2:
         st.caption(T["children_caption"].format(sheet=name, total=rows[-1][0]))
     if len(rows) > 2:
         first = columns[0][1]
@@ -198,8 +199,8 @@ def main() -> None:
         values = data.values(con, region.code, period)
         previous = data.previous_month(period)
         before = data.values(con, region.code, previous) if previous else {}
-        overview, trend, children, training, workshops, transports, checks = st.tabs(
-            list(T["tabs"])
+        overview, trend, children, training, workshops, subsidies, transports, followups, checks = (
+            st.tabs(list(T["tabs"]))
         )
         with overview:
             cards(values, before, T["cards"])
@@ -232,14 +233,18 @@ def main() -> None:
         with checks:
             quality(con, period)
     with children:
-        child_table(serving, region, period, 0)
+        child_table(serving, region, period, "employed_persons")
     with training:
-        child_table(serving, region, period, 1)
+        child_table(serving, region, period, "training_classes")
         programmes(serving, region, period)
     with workshops:
-        child_table(serving, region, period, 2)
+        child_table(serving, region, period, "workshop_count")
+    with subsidies:
+        child_table(serving, region, period, "subsidy_training_amount")
     with transports:
-        child_table(serving, region, period, 3)
+        child_table(serving, region, period, "transport_trips")
+    with followups:
+        child_table(serving, region, period, "followup_due_persons")
 
 
 main()

@@ -88,14 +88,15 @@ def quality(
     return q
 
 
-# Where a county shows up in each kind: placements and trainings by the people's 户籍地,
-# workshops by where they are, transports by where they leave. Targets have no monthly
-# submission.
+# Where a county shows up in each kind: placements, trainings and follow-ups by the
+# people's 户籍地, workshops by where they are, transports by where they leave. Targets
+# have no monthly submission.
 _COUNTY_COLUMN = {
     "placements": "origin_code",
     "trainings": "origin_code",
     "workshops": "location_code",
     "transports": "departure_code",
+    "followups": "origin_code",
 }
 
 

@@ -220,7 +220,8 @@ def months_with_ledgers(raw_dir: Path) -> list[str]:
 
 
 def table_columns(kind: str) -> dict[str, str]:
-    """Columns of the raw table of a kind (DuckDB types), in order. No names, no IDs."""
+    """Columns of the raw table of a kind (DuckDB types), in order. No names, no IDs:
+    a pseudonym, and for spec.MASKED_KINDS the masked ID and name."""
     cols = {
         "load_id": "BIGINT",
         "source_path": "VARCHAR",
@@ -237,6 +238,8 @@ def table_columns(kind: str) -> dict[str, str]:
             "origin_code_reported": "VARCHAR",
             "origin_derived": "BOOLEAN",
         }
+    if kind in spec.MASKED_KINDS:
+        cols |= {"id_masked": "VARCHAR", "name_masked": "VARCHAR"}
     for f in spec.fields(kind):
         if f.type in ("name", "id") or f.name == "origin_code":
             continue
@@ -301,6 +304,10 @@ def prepare(kind: str, valid: pl.DataFrame, key: bytes) -> pl.DataFrame:
             origin_code_reported=pl.coalesce("origin_code", idn.str.slice(0, 6)),
             _id_region_unknown=~idn.str.slice(0, 6).is_in(known_codes().implode()),
         )
+        if kind in spec.MASKED_KINDS:
+            out = out.with_columns(
+                id_masked=pii.mask_id(idn), name_masked=pii.mask_name(pl.col("name"))
+            )
         out = out.with_columns(
             origin_code=pl.col("origin_code_reported").replace_strict(
                 _current_codes(out["origin_code_reported"]), default=None, return_dtype=pl.String

@@ -43,7 +43,7 @@ class Field:
         return zh.HEADERS[kind][self.name][0]
 
 
-KINDS = ("placements", "trainings", "workshops", "transports", "targets")
+KINDS = ("placements", "trainings", "workshops", "transports", "followups", "targets")
 MONTHLY_KINDS = KINDS[:-1]  # targets come by year
 
 FIELDS: dict[str, tuple[Field, ...]] = {
@@ -79,6 +79,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("id_number", "id", required=True),
         Field("origin_code", "region"),
         Field("is_poverty", "flag", required=True),
+        # who is owed follow-up services (DESIGN, "follow-ups"): 脱贫 or 监测对象 trainees
+        Field("is_monitored", "flag"),
         Field("is_two_after", "flag"),
         Field("attendance_days", "number"),  # half days happen (2.5)
         Field("completed", "flag", required=True),
@@ -117,6 +119,18 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("poverty_persons", "int", required=True),
         Field("is_free", "flag"),
     ),
+    "followups": (
+        Field("id_number", "id", required=True),
+        Field("name", "name", required=True),
+        Field("origin_code", "region"),
+        Field("service_type", "choice", required=True, choices=zh.SERVICE_TYPES),
+        Field("service_date", "date", required=True),
+        Field("recommend_unit", "text"),
+        Field("recommend_post", "text"),
+        Field("visit_result", "choice", choices=zh.VISIT_RESULTS),
+        Field("class_id", "text"),
+        Field("service_agency", "text", required=True),
+    ),
     "targets": (
         Field("year", "year", required=True),
         Field("region_code", "region_any", required=True),
@@ -133,6 +147,7 @@ DEDUP_KEYS: dict[str, tuple[str, ...]] = {
     "trainings": ("class_id", "person_key"),
     "workshops": ("workshop_id",),
     "transports": ("trip_id",),
+    "followups": ("person_key", "service_type", "service_date", "recommend_unit", "recommend_post"),
     "targets": ("year", "region_code", "indicator"),
 }
 
@@ -142,7 +157,20 @@ SUBTOTALS: dict[str, tuple[tuple[str, str], ...]] = {
     "transports": (("poverty_persons", "persons"),),
 }
 
-PERSON_KINDS = ("placements", "trainings")
+# Columns required only for some values of another column: (field, when field, value).
+REQUIRED_WHEN: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "followups": (
+        # a recommendation counts by its distinct (unit, post)
+        ("recommend_unit", "service_type", "岗位推介"),
+        ("recommend_post", "service_type", "岗位推介"),
+        ("visit_result", "service_type", "就业回访"),
+    ),
+}
+
+PERSON_KINDS = ("placements", "trainings", "followups")
+# Person kinds whose raw table also keeps the masked ID and name (452123********1234,
+# 张*): the data team's list of persons overdue for follow-up (DESIGN) names them so.
+MASKED_KINDS = ("trainings", "followups")
 
 # A reporting period: the folder a ledger sits in (targets: a year).
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -143,6 +143,8 @@ def rules(kind: str, ctx: Context) -> list[Rule]:
                 derivable & ~_c("id_number").str.slice(0, 6).is_in(counties.implode()),
             )
         )
+    for name, when_field, value in spec.REQUIRED_WHEN.get(kind, ()):
+        out.append(Rule(name, "required_for", _raw(name).is_null() & (_c(when_field) == value)))
     for sub, total in spec.SUBTOTALS.get(kind, ()):
         # a negative total is its own error; comparing to it would only add noise
         out.append(Rule(sub, "subtotal_exceeds", (_c(sub) > _c(total)) & (_c(total) >= 0)))
@@ -178,7 +180,10 @@ def schema(kind: str, ctx: Context) -> pa.DataFrameSchema:
 def _reason_text(kind: str, field: str, code: str, ctx: Context) -> str:
     f = spec.field(kind, field)
     total = dict(spec.SUBTOTALS.get(kind, ())).get(field)
+    when = {n: (w, v) for n, w, v in spec.REQUIRED_WHEN.get(kind, ())}.get(field)
     return zh.REASONS[code].format(
+        when_col=spec.header(kind, when[0]) if when else "",
+        when=when[1] if when else "",
         col=f.header(kind),
         choices="、".join(f.choices or ()),
         period_end=ctx.period_end.isoformat(),

@@ -31,6 +31,7 @@ EMPLOYMENT_SHEET = _SHEET_OF["employed_persons"]
 TRAINING_SHEET = _SHEET_OF["training_classes"]
 TARGET_SHEET = _SHEET_OF["employed_target"]
 SUBSIDY_SHEET = _SHEET_OF["subsidy_training_amount"]
+FOLLOWUP_SHEET = _SHEET_OF["followup_due_persons"]
 
 
 class ExportError(Exception):
@@ -52,6 +53,10 @@ class Report:
     # (class_id, programme, county name, trainees, person-days, training, living, capped,
     # suspected repeats)
     subsidy_classes: list[tuple] = field(default_factory=list)
+    # a county's persons overdue for follow-up services, masked (followup_overdue):
+    # (county name, masked ID, masked name, class, 结业日期, recommendations, first
+    # recommendation, visit, deadline, days overdue)
+    overdue: list[tuple] = field(default_factory=list)
     has_metrics: bool = True  # False for a helper region (广州市): only its pairing sheet
     # pairings of the region and of the regions under it, as helper (pairing_metrics):
     # (pairing_type, helper_name, helper_code, recipient_names) → {indicator: value}
@@ -97,6 +102,7 @@ class _PeriodData:
     programmes: dict[str, list[tuple[str, str, float | None]]] = field(default_factory=dict)
     pairings: list[tuple[str, str, str, str, str, float | None]] = field(default_factory=list)
     subsidy_classes: list[tuple] = field(default_factory=list)
+    overdue: list[tuple] = field(default_factory=list)
 
 
 @functools.cache
@@ -142,7 +148,13 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
         "where period = ? and (training_amount > 0 or living_amount > 0) order by region_code, class_id",
         [period],
     ).fetchall()
-    return _PeriodData(regions, metrics, programmes, pairings, subsidy_classes)
+    overdue = con.execute(
+        "select county_code, county_name, id_masked, name_masked, class_id, started_on, "
+        "recommendations, first_recommended_on, visited_on, deadline, days_overdue "
+        "from followup_overdue where period = ? order by county_code, days_overdue desc, id_masked",
+        [period],
+    ).fetchall()
+    return _PeriodData(regions, metrics, programmes, pairings, subsidy_classes, overdue)
 
 
 def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
@@ -181,6 +193,8 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
         if region_code in (county, city, province):
             class_id, programme, *figures = rest
             report.subsidy_classes.append((class_id, programme, data.regions[county][0], *figures))
+    if level == "county":  # the list is for the county's own bureau
+        report.overdue = [tuple(rest) for county, *rest in data.overdue if county == region_code]
     for code, _ in [*children, (region_code, name)]:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
@@ -316,10 +330,14 @@ def write_workbook(
             footer_row = _programme_block(ws, report, fmt, footer_row) + 1
         if sheet_name == SUBSIDY_SHEET and report.subsidy_classes:
             footer_row = _subsidy_class_block(ws, report, fmt, footer_row) + 1
+        if sheet_name == FOLLOWUP_SHEET and report.region_level == "county":
+            footer_row = _overdue_block(ws, report, fmt, footer_row) + 1
         ws.write_string(footer_row, 0, zh.REPORT["footer"], fmt["meta"])
         name_width = max([len(n) for n, _ in rows] + [4]) * 2 + 2
         ws.set_column(0, 0, name_width)
         ws.set_column(1, ncols - 1, 14)
+        if sheet_name == FOLLOWUP_SHEET and report.overdue:  # the list's dates and IDs
+            ws.set_column(1, len(zh.REPORT["overdue_columns"]) - 1, 18)
         _print_setup(ws, header_row)
         _add_chart(wb, ws, sheet_name, report, columns, first_row, chart_row=footer_row + 2)
         csvs.append(_write_csv(out_dir, report, sheet_name, header, rows, columns))
@@ -434,6 +452,27 @@ def _subsidy_class_block(ws, report: Report, fmt: dict, row: int) -> int:
             else:
                 ws.write_number(r, c, value or 0, fmt["int"])
     return row + 2 + len(report.subsidy_classes)
+
+
+def _overdue_block(ws, report: Report, fmt: dict, row: int) -> int:
+    """A county's 就业服务跟踪 sheet: the persons overdue at the month end, masked, with
+    what was done and when it was due (followup_overdue)."""
+    ws.write_string(row, 0, zh.REPORT["overdue_title"], fmt["meta"])
+    if not report.overdue:
+        ws.write_string(row + 1, 0, zh.REPORT["overdue_none"], fmt["meta"])
+        return row + 2
+    header = list(zh.REPORT["overdue_columns"])
+    ws.write_row(row + 1, 0, [_header_label(h) for h in header], fmt["head"])
+    ws.set_row(row + 1, 36)
+    for r, values in enumerate(report.overdue, start=row + 2):
+        for c, value in enumerate(values):
+            if value is None:
+                ws.write_string(r, c, zh.REPORT["missing"], fmt["missing"])
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value, fmt["int"])
+            else:
+                ws.write_string(r, c, str(value), fmt["name"])  # text, dates as 2024-09-22
+    return row + 2 + len(report.overdue)
 
 
 def _programme_block(ws, report: Report, fmt: dict, row: int) -> int:

@@ -65,6 +65,7 @@ class GenerateStats:
     training_rows: int = 0
     workshop_rows: int = 0
     transport_rows: int = 0
+    followup_rows: int = 0
 
 
 def counties_for(persons: int) -> list[str]:
@@ -289,6 +290,62 @@ def _transports(rng: np.random.Generator, county: str, year: int) -> pl.DataFram
     return pl.DataFrame(rows)
 
 
+def _followups(rng: np.random.Generator, trainings: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Follow-up services to the 脱贫 trainees who completed a class without a job: 0-4
+    job recommendations 3-40 days apart from a few days after the class, and for most a
+    return visit 20-110 days after the first (some late, some never), within the year."""
+    if trainings.height == 0:
+        return pl.DataFrame()
+    owed = trainings.filter(
+        (pl.col("completed") == "是")
+        & (pl.col("is_poverty") == "是")
+        & (pl.col("employed_after") == "否")
+    ).unique("id_number", keep="first", maintain_order=True)
+    n = owed.height
+    if n == 0:
+        return pl.DataFrame()
+    recs = rng.integers(0, 5, n)
+    person = np.repeat(np.arange(n), recs)
+    start = np.repeat(np.cumsum(recs) - recs, recs)  # index of the person's first
+    nth = np.arange(len(person)) - start
+    first = owed["end_date"].to_numpy().astype("datetime64[D]") + rng.integers(2, 15, n)
+    step = np.where(nth == 0, 0, rng.integers(3, 40, len(person)))  # days after the previous
+    cum = np.cumsum(step)
+    offset = cum - cum[start] if len(person) else cum
+    visited = (recs > 0) & (rng.random(n) < 0.75)
+    visit_dates = first + rng.integers(20, 110, n)
+    units = np.array(_EMPLOYERS)
+    frame = pl.concat(
+        [
+            pl.DataFrame({
+                "_p": person, "service_type": "岗位推介",
+                "service_date": first[person] + offset,
+                "recommend_unit": units[rng.integers(0, len(units), len(person))],
+                "recommend_post": np.array(["普工", "厨师", "保洁员", "电工"])[nth % 4],
+                "visit_result": None,
+            }, schema_overrides={"recommend_unit": pl.String, "recommend_post": pl.String, "visit_result": pl.String}),
+            pl.DataFrame({
+                "_p": np.flatnonzero(visited), "service_type": "就业回访", "service_date": visit_dates[visited],
+                "recommend_unit": None, "recommend_post": None,
+                "visit_result": np.array(zh.VISIT_RESULTS)[rng.integers(0, 3, int(visited.sum()))],
+            }, schema_overrides={"recommend_unit": pl.String, "recommend_post": pl.String}),
+        ]
+    )  # fmt: skip
+    people = owed.select("id_number", "name", "origin_code", "class_id").with_row_index("_p")
+    return (
+        frame.with_columns(pl.col("_p").cast(pl.UInt32))
+        .join(people, on="_p")
+        .filter(pl.col("service_date").dt.year() == year)
+        .sort("_p", "service_date")
+        .with_columns(
+            service_agency=pl.lit("县公共就业服务中心"),
+            _month=pl.col("service_date").dt.month(),
+            service_date=pl.col("service_date").cast(pl.String),
+        )
+        .drop("_p")
+    )
+
+
 def _poverty_clean(part: pl.DataFrame) -> int:
     if "is_poverty" not in part.columns:
         return 0
@@ -332,12 +389,15 @@ def generate(
         if n == 0:
             continue
         people = _ids(crng, county, int(n), old.get(county, []))
+        placements = _mess(crng, _placements(crng, people, year), messy)
+        trainings = _trainings(crng, people, county, year)  # after: the same draws as before
         for kind, frame in (
-            ("placements", _mess(crng, _placements(crng, people, year), messy)),
-            ("trainings", _trainings(crng, people, county, year)),
+            ("placements", placements),
+            ("trainings", trainings),
             ("workshops", _workshops(crng, county, year)),
             # a generator of its own: the other kinds' files stay as they were for a seed
             ("transports", _transports(np.random.default_rng([seed, i, 4]), county, year)),
+            ("followups", _followups(np.random.default_rng([seed, i, 5]), trainings, year)),
         ):
             if frame.height == 0:
                 continue

@@ -29,6 +29,7 @@ def main() -> None:
     for kind in spec.KINDS:
         shutil.rmtree(RAW / kind, ignore_errors=True)
     pools = {code: [synth.make_person(rng, code) for _ in range(40)] for code in COUNTIES}
+    trained: list[dict] = []  # every training row, for the follow-up services below
 
     for mi, month in enumerate(MONTHS):
         y, m = month.split("-")
@@ -81,6 +82,7 @@ def main() -> None:
             start = date(int(y), int(m), rng.randint(1, 10))
             trainees = rng.sample(pools[code], rng.randint(20, 30))
             t_rows = synth.training_rows(rng, f"{code}-{y}{m}-01", trainees, start)
+            trained += t_rows
             synth.write_xlsx(
                 RAW / "trainings" / month / f"{county}培训台账.xlsx",
                 "trainings",
@@ -123,6 +125,8 @@ def main() -> None:
                     path, "transports", rows, encoding="gbk", title=title, date_style="cn"
                 )
 
+    followups(trained, pools)
+
     targets = [
         {
             "year": 2024,
@@ -152,6 +156,54 @@ def main() -> None:
         targets,
         title="2024年东西部劳务协作目标任务",
     )
+
+
+def followups(trained: list[dict], pools: dict[str, list[synth.Person]]) -> None:
+    """就业服务跟踪台账: services to the 脱贫 trainees who completed a class without a job.
+    金秀 and 普定 also report (in October) a June class, so some duties are overdue by
+    the samples' months. A random stream of its own, so the other ledgers stay as they
+    were."""
+    frng = random.Random(SEED + 2)
+    for code in ("451324", "520422"):
+        late_class = synth.training_rows(
+            frng, f"{code}-202406-01", frng.sample(pools[code], 8), date(2024, 6, 3)
+        )
+        for row in late_class:
+            row.update(
+                is_poverty="是",
+                completed="是",
+                employed_after="否",
+                employed_in_trade="否",
+                signed_contract="否",
+            )
+        synth.write_xlsx(
+            RAW / "trainings" / "2024-10" / f"{COUNTIES[code]}培训台账_补报.xlsx", "trainings", late_class,
+            title=f"{COUNTIES[code]}2024年6月培训班（补报）",
+        )  # fmt: skip
+        trained += late_class
+    services: dict[tuple[str, str], list[dict]] = {}
+    for row in trained:
+        if not (
+            row["is_poverty"] == "是" and row["completed"] == "是" and row["employed_after"] == "否"
+        ):
+            continue
+        for service in synth.followup_rows(frng, row):
+            day = service["service_date"]
+            month = max(f"{day.year}-{day.month:02d}", MONTHS[0])  # earlier ones in October's
+            if month <= MONTHS[-1]:
+                services.setdefault((month, str(row["origin_code"])), []).append(service)
+    for (month, code), rows in sorted(services.items()):
+        y, m = month.split("-")
+        path = RAW / "followups" / month / f"{COUNTIES[code]}就业服务跟踪台账"
+        title = f"{COUNTIES[code]}{y}年{int(m)}月就业服务跟踪台账"
+        if code in ("451324", "451321"):
+            synth.write_xlsx(
+                path.with_suffix(".xlsx"), "followups", rows, title=title, date_style="cn"
+            )
+        else:
+            synth.write_csv(
+                path.with_suffix(".csv"), "followups", rows, encoding="gbk", title=title
+            )
 
 
 if __name__ == "__main__":

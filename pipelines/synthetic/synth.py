@@ -25,6 +25,13 @@ from pipelines.synthetic import dialects
 # Programmes the synthetic ledgers run as 项目制 classes (the subsidies apply to those).
 PROJECT_PROGRAMMES = ("八桂家政", "八桂建工", "八桂米粉师傅", "乡村工匠")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫陆"
+EMPLOYERS = [
+    "广州明华电子有限公司",
+    "深圳宏达制衣厂",
+    "东莞立信五金制品有限公司",
+    "本县扶贫车间",
+    "佛山美的物流",
+]
 GIVEN_NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂兰英华玉梅春红"
 
 
@@ -88,15 +95,7 @@ def placement_row(
         "destination_category": category,
         "destination_province": province,
         "destination_city": city,
-        "employer": rng.choice(
-            [
-                "广州明华电子有限公司",
-                "深圳宏达制衣厂",
-                "东莞立信五金制品有限公司",
-                "本县扶贫车间",
-                "佛山美的物流",
-            ]
-        ),
+        "employer": rng.choice(EMPLOYERS),
         "industry": rng.choice(["制造业", "建筑业", "住宿和餐饮业", "居民服务业"]),
         "channel": rng.choice(zh.CHANNELS),
         "employment_date": date(y, m, day),
@@ -190,6 +189,29 @@ def transport_row(
         "poverty_persons": rng.randint(0, persons // 2),
         "is_free": "是",
     }
+
+
+def followup_rows(rng: random.Random, trainee: dict[str, object]) -> list[dict[str, object]]:
+    """Follow-up services to one trainee owed them: on time (3 recommendations, a visit
+    within 3 months), late (the visit after), too few recommendations, or none."""
+    course = rng.choice(("on_time", "on_time", "late", "few", "none"))
+    person = {k: trainee[k] for k in ("id_number", "name", "origin_code", "class_id")}
+    agency = {"service_agency": "县公共就业服务中心"}
+    day = trainee["end_date"] + timedelta(days=rng.randint(3, 10))  # type: ignore[operator]
+    first, rows = day, []
+    for i in range({"on_time": 3, "late": 3, "few": rng.randint(1, 2), "none": 0}[course]):
+        rows.append(person | agency | {
+            "service_type": "岗位推介", "service_date": day, "recommend_unit": rng.choice(EMPLOYERS),
+            "recommend_post": ("普工", "厨师", "保洁员")[i],
+        })  # fmt: skip
+        day += timedelta(days=rng.randint(5, 15))
+    if course in ("on_time", "late"):
+        after = rng.randint(40, 80) if course == "on_time" else rng.randint(95, 110)
+        rows.append(person | agency | {
+            "service_type": "就业回访", "service_date": first + timedelta(days=after),
+            "visit_result": rng.choice(zh.VISIT_RESULTS),
+        })  # fmt: skip
+    return rows
 
 
 # --- files: keyword arguments to the one writer (dialects.write_ledger) ------------------

@@ -15,6 +15,10 @@ transports as (
     select * from {{ ref('stg_raw__transports') }}
 ),
 
+followups as (
+    select * from {{ ref('stg_raw__followups') }}
+),
+
 periods as (
     select period from placements
     union
@@ -23,6 +27,8 @@ periods as (
     select period from workshops
     union
     select period from transports
+    union
+    select period from followups
 )
 
 select

@@ -22,6 +22,10 @@ subsidies as (
     select * from {{ ref('int_subsidies_cumulated') }}
 ),
 
+followups as (
+    select * from {{ ref('int_followups_counted') }}
+),
+
 targets as (
     select * from {{ ref('int_targets_attained') }}
 ),
@@ -56,6 +60,8 @@ all_values as (
     select period, region_code, indicator, value from transports
     union all
     select period, region_code, indicator, value from subsidies
+    union all
+    select period, region_code, indicator, value from followups
     union all
     select period, region_code, indicator, value from targets
 )

@@ -89,6 +89,7 @@ placements = _monthly_ingest_asset("placements")
 trainings = _monthly_ingest_asset("trainings")
 workshops = _monthly_ingest_asset("workshops")
 transports = _monthly_ingest_asset("transports")
+followups = _monthly_ingest_asset("followups")
 
 _TARGETS = dg.AssetKey(["raw", "targets"])
 
@@ -104,7 +105,7 @@ def targets(context: dg.AssetExecutionContext, warehouse: Warehouse):
     return _materialize(context, warehouse, "targets", None)
 
 
-INGEST_ASSETS = [placements, trainings, workshops, transports, targets]
+INGEST_ASSETS = [placements, trainings, workshops, transports, followups, targets]
 
 # Written by every ingest asset as it loads (pipelines.database.store); declared so the graph
 # shows where the dbt sources of the same names come from.

@@ -14,7 +14,7 @@ with changed as (
 ),
 
 loaded as (
-    {% for kind in ['placements', 'trainings', 'workshops', 'transports', 'targets'] %}
+    {% for kind in ['placements', 'trainings', 'workshops', 'transports', 'followups', 'targets'] %}
         select load_id, period, source_sheet, source_row, 1 as loaded, 0 as rejected
         from {{ ref('stg_raw__' ~ kind) }}
         where period >= (select from_period from changed)
