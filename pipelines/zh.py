@@ -503,7 +503,7 @@ REPORT = {
     "pairing_recipients": "受帮扶地区",
     "pairing_total_type": "合计",  # pairing_metrics' pairing_type of a helper's total row
     "pairing_total": "{region}合计※",
-    "note_pairing": "※ 合计为本地区及所辖地区全部结对的受帮扶地区合并后去重的人数：同一受帮扶地区被多个结对覆盖只计一次，不是上列各行之和。",
+    "note_pairing": "※ 合计为本地区及所辖地区全部结对的受帮扶地区合并后的数（人数去重）：同一受帮扶地区被多个结对覆盖只计一次，不是上列各行之和。培训按学员户籍地、帮扶车间按所在地、有组织输送按出发地计入受帮扶地区。",
     "programme_col": "培训项目",
     "footer": "单位负责人：　　　　　　填表人：　　　　　　联系电话：　　　　　　报出日期：　　　　年　　月　　日",
     "missing": "—",
@@ -535,8 +535,10 @@ DASHBOARD = {
         "补贴测算",
         "有组织输送",
         "就业服务跟踪",
+        "结对帮扶",
         "数据质量",
     ),
+    "no_pairings": "本月没有结对帮扶数据。",
     "cards": (
         ("employed_persons", "帮助农村劳动力就业人数"),
         ("employed_poverty_persons", "其中脱贫劳动力"),
@@ -597,6 +599,11 @@ REPORT_PAIRING_COLUMNS = (
     ("employed_poverty_share", "脱贫劳动力占比"),
     ("employed_guangdong_persons", "到广东省就业"),
     ("employed_organized_persons", "有组织输出人数"),
+    ("training_person_times", "培训人次"),
+    ("training_persons", "培训人数"),
+    ("workshop_count", "帮扶车间数（个）"),
+    ("workshop_employed", "车间吸纳就业人数"),
+    ("transport_person_times", "有组织输送人次"),
 )
 
 # The 培训 sheet's breakdown by 培训项目: (indicator, column label).

@@ -98,6 +98,19 @@ def test_every_page_renders_and_the_cards_are_the_metrics(warehouse):
     texts = " ".join(str(s.value) for s in at.subheader)
     assert T["files_by_month"] in texts and T["rejected"] in texts
     assert zh.REPORT["programme_title"].format(region="来宾市") in texts  # 培训: by programme
+    # 结对帮扶: every pairing with figures that month, the helper side's totals too
+    helpers = next(
+        frame.value
+        for frame in at.dataframe
+        if zh.REPORT["pairing_helper"] in frame.value.columns
+    )
+    con = duckdb.connect(str(warehouse.serving_db), read_only=True)
+    pairings = con.execute(
+        "select count(distinct (pairing_type, helper_name)) from pairing_metrics where period = '2024-11'"
+    ).fetchone()[0]
+    con.close()
+    assert len(helpers) == pairings
+    assert "茂名市合计※" in set(helpers[zh.REPORT["pairing_helper"]])
     assert at.get("download_button")  # the workbook of the chosen region and month
 
 

@@ -196,6 +196,33 @@ def test_pairing_metrics_are_the_union_of_their_recipients(scenario_run):
     assert "广州市" in got  # 安顺 (P4)
 
 
+def test_pairings_count_training_workshops_and_trips_over_the_union(scenario_run):
+    """November: K1's 4 trainees (金秀 3, 忻城 1), 普定's W1 (55, W3 rejected), the trips
+    T1 + T2 from 金秀 (70 seats) and T3 from 忻城 (20)."""
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    rows = con.execute(
+        "select helper_name, indicator, value from pairing_metrics where period = '2024-11' "
+        "and pairing_type <> '合计' and indicator in "
+        "('training_person_times', 'training_persons', 'workshop_employed', 'transport_person_times')"
+    ).fetchall()
+    con.close()
+    got = {(h, i): v for h, i, v in rows}
+    assert {k: v for k, v in got.items() if k[0] == "广东省"} == {
+        ("广东省", "training_person_times"): 4,
+        ("广东省", "training_persons"): 4,
+        ("广东省", "workshop_employed"): 55,  # 普定, in 贵州
+        ("广东省", "transport_person_times"): 90,
+    }
+    assert (
+        got[("茂名市", "training_persons")] == 4 and got[("茂名市", "transport_person_times")] == 90
+    )
+    assert got[("电白区", "training_person_times")] == 3  # 金秀 alone
+    assert got[("电白区", "transport_person_times")] == 70
+    assert ("茂名市", "workshop_employed") not in got  # no workshop in 来宾
+    assert got[("广州市", "workshop_employed")] == 55  # 安顺 ∋ 普定
+    assert ("广州市", "training_persons") not in got  # nobody from 安顺 trained in 2024
+
+
 @pytest.mark.parametrize(("period", "region"), list(FOLLOWUPS))
 def test_followup_indicators_match_hand_computed(metrics, period, region):
     got = tuple(metrics.get((period, region, i), ("missing",))[0] for i in FOLLOWUP_INDICATORS)

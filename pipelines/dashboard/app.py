@@ -136,6 +136,38 @@ def programmes(serving: Path, region: data.Region, period: str) -> None:
     )
 
 
+def pairings(serving: Path, period: str) -> None:
+    """The helper side: each pairing's figures and each helper region's total, the
+    columns of the 结对帮扶 sheet."""
+    labels = dict(zh.REPORT_PAIRING_COLUMNS)
+    with data.connect(serving) as con:
+        wide = data.pairings(con, period, list(labels))
+    if wide.height == 0:
+        st.info(T["no_pairings"])
+        return
+    total = zh.REPORT["pairing_total_type"]
+    wide = wide.with_columns(
+        pl.when(pl.col("pairing_type") == total)
+        .then(pl.col("helper_name") + zh.REPORT["pairing_total"].format(region=""))
+        .otherwise(pl.col("helper_name"))
+        .alias("helper_name")
+    )
+    shown = [i for i in labels if i in wide.columns]
+    frame = wide.select("helper_name", "pairing_type", "recipient_names", *shown).rename(
+        {
+            "helper_name": zh.REPORT["pairing_helper"],
+            "pairing_type": zh.REPORT["pairing_type"],
+            "recipient_names": zh.REPORT["pairing_recipients"],
+            **{i: labels[i] for i in shown},
+        }
+    )
+    formats = {labels[i]: "{:.2f}%" if i.endswith(PERCENT) else "{:,.0f}" for i in shown}
+    st.caption(zh.REPORT["note_pairing"])
+    st.dataframe(
+        frame.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"]), hide_index=True
+    )
+
+
 def quality(con, period: str) -> None:
     c = T["columns"]
     st.subheader(T["files_by_month"])
@@ -199,9 +231,10 @@ def main() -> None:
         values = data.values(con, region.code, period)
         previous = data.previous_month(period)
         before = data.values(con, region.code, previous) if previous else {}
-        overview, trend, children, training, workshops, subsidies, transports, followups, checks = (
-            st.tabs(list(T["tabs"]))
-        )
+        (
+            overview, trend, children, training, workshops, subsidies, transports, followups,
+            helpers, checks,
+        ) = st.tabs(list(T["tabs"]))  # fmt: skip
         with overview:
             cards(values, before, T["cards"])
             cards(values, before, T["destinations"])
@@ -245,6 +278,8 @@ def main() -> None:
         child_table(serving, region, period, "transport_trips")
     with followups:
         child_table(serving, region, period, "followup_due_persons")
+    with helpers:
+        pairings(serving, period)
 
 
 main()

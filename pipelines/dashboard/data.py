@@ -149,6 +149,21 @@ def rejected_sample(con: duckdb.DuckDBPyConnection, period: str, limit: int = 20
     ).pl()
 
 
+def pairings(con: duckdb.DuckDBPyConnection, period: str, indicators: list[str]) -> pl.DataFrame:
+    """What each helper achieved for its partners in the period (pairing_metrics): one row
+    per pairing and helper total, indicators as columns."""
+    long = con.sql(
+        "select helper_code, pairing_type, helper_name, recipient_names, indicator, value "
+        "from pairing_metrics where period = ? and list_contains(?, indicator)",
+        params=[period, indicators],
+    ).pl()
+    if long.height == 0:
+        return long
+    return long.pivot(
+        "indicator", index=["helper_code", "pairing_type", "helper_name", "recipient_names"]
+    ).sort("helper_code", "pairing_type", nulls_last=True)
+
+
 def by_programme(con: duckdb.DuckDBPyConnection, region: str, period: str) -> pl.DataFrame:
     """The region's own training figures by 培训项目 (metrics_by_programme)."""
     return con.sql(

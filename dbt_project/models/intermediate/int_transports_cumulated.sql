@@ -20,15 +20,7 @@ counted as (
     select
         p.period,
         a.ancestor_code as region_code,
-        count(*) as trips,
-        sum(t.persons) as seats,
-        sum(t.poverty_persons) as poverty_seats,
-        count(*) filter (where t.direction = '返岗') as to_work_trips,
-        coalesce(sum(t.persons) filter (where t.direction = '返岗'), 0) as to_work_seats,
-        coalesce(sum(t.poverty_persons) filter (where t.direction = '返岗'), 0) as to_work_poverty_seats,
-        count(*) filter (where t.direction = '返乡') as home_trips,
-        coalesce(sum(t.persons) filter (where t.direction = '返乡'), 0) as home_seats,
-        coalesce(sum(t.poverty_persons) filter (where t.direction = '返乡'), 0) as home_poverty_seats
+        {{ transport_counts() }}
     from periods as p
     inner join transports as t on t.year = p.year and t.period <= p.period
     inner join ancestors as a on t.departure_code = a.region_code
@@ -38,14 +30,5 @@ counted as (
 select period, region_code, indicator, value
 from counted
 cross join lateral (
-    values
-    ('transport_trips', trips::double),
-    ('transport_person_times', seats::double),
-    ('transport_poverty_person_times', poverty_seats::double),
-    ('transport_to_work_trips', to_work_trips::double),
-    ('transport_to_work_person_times', to_work_seats::double),
-    ('transport_to_work_poverty_person_times', to_work_poverty_seats::double),
-    ('transport_home_trips', home_trips::double),
-    ('transport_home_person_times', home_seats::double),
-    ('transport_home_poverty_person_times', home_poverty_seats::double)
+    {{ transport_values() }}
 ) as v (indicator, value)  -- noqa: AL05

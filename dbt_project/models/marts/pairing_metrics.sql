@@ -1,10 +1,12 @@
 -- What each helper achieved for its partners: one row per period × pairing (帮扶方 and
--- 结对类型) × employment indicator, cumulative from 1 January. A pairing's figure is the
--- metric over the union of its recipient regions in force that year, persons distinct
--- across them: a county that two of the helper's pairings cover (广东 → 广西 and 来宾 ⊂
--- 广西) counts its persons once. Each helper region also gets a 合计 row over every
--- pairing of it and of the regions under it (茂名市: 茂名 → 来宾, 电白 and 茂南 → 金秀 ⊂
--- 来宾, so 来宾 once). The recipients are named in recipient_names.
+-- 结对类型) × indicator - employment, training, workshops and organised transport, as in
+-- `metrics` (cumulative from 1 January; workshops the month's stock). A pairing's figure
+-- is the metric over the union of its recipient regions in force that year, persons
+-- distinct across them: a county that two of the helper's pairings cover (广东 → 广西 and
+-- 来宾 ⊂ 广西) counts once. Each helper region also gets a 合计 row over every pairing of
+-- it and of the regions under it (茂名市: 茂名 → 来宾, 电白 and 茂南 → 金秀 ⊂ 来宾, so 来宾
+-- once). The recipients are named in recipient_names. Training counts trainees by their
+-- 户籍地, workshops by where they are, trips by where they leave.
 {% set measures = employment_measures() %}
 with pairings as (
     select * from {{ ref('dim_pairings') }}
@@ -17,6 +19,20 @@ ancestors as (
 placements as (
     select *, left(period, 4)::integer as year
     from {{ ref('stg_raw__placements') }}
+),
+
+trainings as (
+    select * from {{ ref('stg_raw__trainings') }}
+),
+
+workshops as (
+    select *, left(period, 4)::integer as year, {{ workshop_kinds() }}
+    from {{ ref('stg_raw__workshops') }}
+),
+
+transports as (
+    select *, left(period, 4)::integer as year
+    from {{ ref('stg_raw__transports') }}
 ),
 
 periods as (
@@ -50,15 +66,17 @@ units as (
 ),
 
 covered as (
-    -- the counties under each unit's recipients, per year in force
+    -- the counties under each unit's recipients, per year in force: once each, however
+    -- many of the unit's pairings cover them
     select distinct
         u.pairing_type,
         u.helper_name,
         a.region_code as county_code,
-        u.start_year,
-        u.end_year
+        y.year
     from units as u
     inner join ancestors as a on u.recipient_code = a.ancestor_code
+    inner join (select distinct year from periods) as y
+        on y.year >= u.start_year and (u.end_year is null or y.year <= u.end_year)
 ),
 
 firsts as (
@@ -73,11 +91,7 @@ firsts as (
             {%- if not loop.last %},{% endif %}
         {% endfor %}
     from placements as pl
-    inner join covered as c
-        on
-            pl.origin_code = c.county_code
-            and pl.year >= c.start_year
-            and (c.end_year is null or pl.year <= c.end_year)
+    inner join covered as c on pl.origin_code = c.county_code and pl.year = c.year
     group by all
 ),
 
@@ -115,10 +129,59 @@ shares as (
                   ['period', 'pairing_type', 'helper_name']) }}
 ),
 
+{{ training_enrolments('trainings', 'periods') }},
+
+training as (
+    select period, pairing_type, helper_name, indicator, value
+    from (
+        select e.period, c.pairing_type, c.helper_name, {{ training_counts() }}
+        from enrolments as e
+        inner join covered as c on e.origin_code = c.county_code and left(e.period, 4)::integer = c.year
+        group by 1, 2, 3
+    ) as counted
+    cross join lateral ({{ training_values() }}) as v (indicator, value)  -- noqa: AL05
+),
+
+workshop_stocks as (
+    select period, pairing_type, helper_name, indicator, value
+    from (
+        select w.period, c.pairing_type, c.helper_name, {{ workshop_counts() }}
+        from workshops as w
+        inner join covered as c on w.location_code = c.county_code and w.year = c.year
+        group by 1, 2, 3
+    ) as counted
+    cross join lateral ({{ workshop_values() }}) as v (indicator, value)  -- noqa: AL05
+),
+
+workshop_shares as (
+    {{ share_rows('workshop_stocks', 'workshop_poverty_employed', 'workshop_employed', 'workshop_poverty_share',
+                  ['period', 'pairing_type', 'helper_name']) }}
+),
+
+trips as (
+    select period, pairing_type, helper_name, indicator, value
+    from (
+        select p.period, c.pairing_type, c.helper_name, {{ transport_counts() }}
+        from periods as p
+        inner join transports as t on t.year = p.year and t.period <= p.period
+        inner join covered as c on t.departure_code = c.county_code and t.year = c.year
+        group by 1, 2, 3
+    ) as counted
+    cross join lateral ({{ transport_values() }}) as v (indicator, value)  -- noqa: AL05
+),
+
 all_values as (
     select * from persons
     union all
     select * from shares
+    union all
+    select * from training
+    union all
+    select * from workshop_stocks
+    union all
+    select * from workshop_shares
+    union all
+    select * from trips
 ),
 
 helpers as (
