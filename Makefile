@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)
 # dbt, dagster and collabstats from the venv, also for the processes `dagster dev` starts.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup run test test-fast lint ui dashboard samples bench bench-quick clean
+.PHONY: setup setup-spark run test test-fast test-spark lint ui dashboard samples bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -29,11 +29,24 @@ run: setup
 	$(BIN)/collabstats run
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not spark"
 
 # The inner loop: everything but the tests marked e2e (whole pipeline runs).
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not e2e"
+	$(BIN)/python -m pytest -q -m "not e2e and not spark"
+
+# The same dbt project on a local Spark, every table compared with DuckDB's (README
+# "Beyond one machine"): installs the [spark] extra (pyspark, dbt-spark) first; needs Java.
+SPARK_STAMP := $(VENV)/.installed-spark-$(shell sha1sum pyproject.toml | cut -c1-12)
+setup-spark: setup $(SPARK_STAMP)
+
+$(SPARK_STAMP): pyproject.toml
+	$(BIN)/python -m pip install -qq -e '.[dev,spark]'
+	rm -f $(VENV)/.installed-spark-*
+	touch $@
+
+test-spark: setup-spark
+	$(BIN)/python -m pytest -q -m spark
 
 lint: setup
 	$(BIN)/ruff check pipelines tests bench

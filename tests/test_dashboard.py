@@ -100,9 +100,7 @@ def test_every_page_renders_and_the_cards_are_the_metrics(warehouse):
     assert zh.REPORT["programme_title"].format(region="来宾市") in texts  # 培训: by programme
     # 结对帮扶: every pairing with figures that month, the helper side's totals too
     helpers = next(
-        frame.value
-        for frame in at.dataframe
-        if zh.REPORT["pairing_helper"] in frame.value.columns
+        frame.value for frame in at.dataframe if zh.REPORT["pairing_helper"] in frame.value.columns
     )
     con = duckdb.connect(str(warehouse.serving_db), read_only=True)
     pairings = con.execute(

@@ -19,7 +19,7 @@
 
 {# The employment indicators as a one-column relation `indicator`. #}
 {% macro employment_indicators() -%}
-    select unnest([
-        {%- for indicator in employment_measures() %}'{{ indicator }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    ]) as indicator
+    select indicator from (
+        values {% for indicator in employment_measures() %}('{{ indicator }}'){% if not loop.last %}, {% endif %}{% endfor %}
+    ) as m (indicator)
 {%- endmacro %}

@@ -18,12 +18,13 @@
 {%- endmacro %}
 
 {% macro workshop_values() -%}
-    values
-    ('workshop_count', workshops::double),
-    ('workshop_employed', coalesce(workshop_employed, 0)::double),
-    ('workshop_poverty_employed', coalesce(workshop_poverty, 0)::double),
-    ('base_count', bases::double),
-    ('base_employed', coalesce(base_employed, 0)::double)
+    {{ return([
+        ('workshop_count', 'workshops'),
+        ('workshop_employed', 'coalesce(workshop_employed, 0)'),
+        ('workshop_poverty_employed', 'coalesce(workshop_poverty, 0)'),
+        ('base_count', 'bases'),
+        ('base_employed', 'coalesce(base_employed, 0)'),
+    ]) }}
 {%- endmacro %}
 
 {# Trips and seats of a group of trips `t`, in all and by direction (返岗 / 返乡). #}
@@ -40,14 +41,15 @@
 {%- endmacro %}
 
 {% macro transport_values() -%}
-    values
-    ('transport_trips', trips::double),
-    ('transport_person_times', seats::double),
-    ('transport_poverty_person_times', poverty_seats::double),
-    ('transport_to_work_trips', to_work_trips::double),
-    ('transport_to_work_person_times', to_work_seats::double),
-    ('transport_to_work_poverty_person_times', to_work_poverty_seats::double),
-    ('transport_home_trips', home_trips::double),
-    ('transport_home_person_times', home_seats::double),
-    ('transport_home_poverty_person_times', home_poverty_seats::double)
+    {{ return([
+        ('transport_trips', 'trips'),
+        ('transport_person_times', 'seats'),
+        ('transport_poverty_person_times', 'poverty_seats'),
+        ('transport_to_work_trips', 'to_work_trips'),
+        ('transport_to_work_person_times', 'to_work_seats'),
+        ('transport_to_work_poverty_person_times', 'to_work_poverty_seats'),
+        ('transport_home_trips', 'home_trips'),
+        ('transport_home_person_times', 'home_seats'),
+        ('transport_home_poverty_person_times', 'home_poverty_seats'),
+    ]) }}
 {%- endmacro %}

@@ -12,16 +12,16 @@ spans as (
     -- one row per class, trainee and month: the month's last report (load order, then
     -- row), the only one whose next report is in another month - which is when it stops
     -- holding
-    select * exclude (next_report), next_report as next_period
+    select *
     from (
         select
             *,
             lead(period) over (
                 partition by class_id, person_key order by period, load_id, source_sheet, source_row
-            ) as next_report
+            ) as next_period
         from {{ trainings }}
     ) as reports
-    where next_report is distinct from period
+    where next_period is distinct from period
 ),
 
 enrolments as (
@@ -69,19 +69,20 @@ enrolments as (
     count(*) filter (where e.completed and e.employed_after and e.employed_in_trade) as employed_in_trade
 {%- endmacro %}
 
-{# The training indicators from those counts, as (indicator, value) rows. #}
+{# The training indicators from those counts: (indicator, expression) pairs for long_rows. #}
 {% macro training_values() -%}
-    values
-    ('training_classes', classes::double),
-    ('training_person_times', enrolled::double),
-    ('training_poverty_person_times', poverty_enrolled::double),
-    ('training_persons', persons::double),
-    ('training_order_classes', order_classes::double),
-    ('training_order_person_times', order_enrolled::double),
-    ('training_completion_rate', {{ pct_half_up('completed', 'enrolled') }}),
-    ('training_certificate_rate', {{ pct_half_up('certified', 'completed') }}),
-    ('training_employment_rate', {{ pct_half_up('employed_after', 'completed') }}),
-    ('training_in_trade_rate', {{ pct_half_up('employed_in_trade', 'employed_after') }})
+    {{ return([
+        ('training_classes', 'classes'),
+        ('training_person_times', 'enrolled'),
+        ('training_poverty_person_times', 'poverty_enrolled'),
+        ('training_persons', 'persons'),
+        ('training_order_classes', 'order_classes'),
+        ('training_order_person_times', 'order_enrolled'),
+        ('training_completion_rate', pct_half_up('completed', 'enrolled')),
+        ('training_certificate_rate', pct_half_up('certified', 'completed')),
+        ('training_employment_rate', pct_half_up('employed_after', 'completed')),
+        ('training_in_trade_rate', pct_half_up('employed_in_trade', 'employed_after')),
+    ]) }}
 {%- endmacro %}
 
 

@@ -1,4 +1,4 @@
 -- Rejected values never show an ID number in clear (18 digits, or 17 and X).
 select *
 from {{ ref('rejected_rows') }}
-where regexp_matches(masked_value, '\d{17}[\dXx]')
+where {{ contains_match('masked_value', '[0-9]{17}[0-9Xx]') }}

@@ -123,10 +123,7 @@ def wide_properties_text() -> str:
                         "name": f"{name}_one_row_per_period_region",
                         "description": "每个月份、地区一行。One row per period and region.",
                         "arguments": {
-                            "columns": [
-                                f'"{period}"' if chinese else period,
-                                f'"{region}"' if chinese else region,
-                            ]
+                            "columns": [period, region]  # quoted by the test
                         },
                     }
                 }

@@ -36,12 +36,9 @@ counted as (
     group by 1, 2
 )
 
-select period, region_code, indicator, value
-from counted
-cross join lateral (
-    values
-    ('followup_due_persons', due::double),
-    ('followup_recommend3_rate', {{ pct_half_up('recommended3', 'due') }}),
-    ('followup_visit_ontime_rate', {{ pct_half_up('on_time', 'fallen_due') }}),
-    ('followup_overdue_persons', overdue::double)
-) as v (indicator, value)  -- noqa: AL05
+{{ long_rows('counted', ['period', 'region_code'], [
+    ('followup_due_persons', 'due'),
+    ('followup_recommend3_rate', pct_half_up('recommended3', 'due')),
+    ('followup_visit_ontime_rate', pct_half_up('on_time', 'fallen_due')),
+    ('followup_overdue_persons', 'overdue'),
+]) }}

@@ -34,5 +34,5 @@ periods as (
 select
     period,
     left(period, 4)::integer as year,
-    last_day(strptime(period || '-01', '%Y-%m-%d')::date) as period_end
+    last_day(cast(period || '-01' as date)) as period_end
 from periods

@@ -27,8 +27,4 @@ counted as (
     group by 1, 2
 )
 
-select period, region_code, indicator, value
-from counted
-cross join lateral (
-    {{ transport_values() }}
-) as v (indicator, value)  -- noqa: AL05
+{{ long_rows('counted', ['period', 'region_code'], transport_values()) }}

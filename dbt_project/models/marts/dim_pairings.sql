@@ -23,7 +23,7 @@ pairings as (
         helper_name,
         helper_code,
         recipient_code,
-        null::varchar as recipient_site,
+        cast(null as string) as recipient_site,
         start_year,
         end_year,
         source_document

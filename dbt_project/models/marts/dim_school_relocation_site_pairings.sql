@@ -24,7 +24,10 @@ matched as (
     inner join regions as r
         on
             r.city_code = c.region_code
-            and (starts_with(s.relocation_site, r.short_name) or starts_with(s.relocation_site, r.region_name))
+            and (
+                left(s.relocation_site, length(r.short_name)) = r.short_name
+                or left(s.relocation_site, length(r.region_name)) = r.region_name
+            )
 )
 
 select

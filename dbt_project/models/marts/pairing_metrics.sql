@@ -96,9 +96,7 @@ firsts as (
 ),
 
 long_firsts as (
-    unpivot firsts
-    on {{ measures.keys() | join(', ') }}
-    into name indicator value first_period
+    {{ unpivot_columns('select * from firsts', measures.keys(), 'indicator', 'first_period') }}
 ),
 
 counts as (
@@ -131,26 +129,26 @@ shares as (
 
 {{ training_enrolments('trainings', 'periods') }},
 
+training_counted as (
+    select e.period, c.pairing_type, c.helper_name, {{ training_counts() }}
+    from enrolments as e
+    inner join covered as c on e.origin_code = c.county_code and left(e.period, 4)::integer = c.year
+    group by 1, 2, 3
+),
+
 training as (
-    select period, pairing_type, helper_name, indicator, value
-    from (
-        select e.period, c.pairing_type, c.helper_name, {{ training_counts() }}
-        from enrolments as e
-        inner join covered as c on e.origin_code = c.county_code and left(e.period, 4)::integer = c.year
-        group by 1, 2, 3
-    ) as counted
-    cross join lateral ({{ training_values() }}) as v (indicator, value)  -- noqa: AL05
+    {{ long_rows('training_counted', ['period', 'pairing_type', 'helper_name'], training_values()) }}
+),
+
+workshops_counted as (
+    select w.period, c.pairing_type, c.helper_name, {{ workshop_counts() }}
+    from workshops as w
+    inner join covered as c on w.location_code = c.county_code and w.year = c.year
+    group by 1, 2, 3
 ),
 
 workshop_stocks as (
-    select period, pairing_type, helper_name, indicator, value
-    from (
-        select w.period, c.pairing_type, c.helper_name, {{ workshop_counts() }}
-        from workshops as w
-        inner join covered as c on w.location_code = c.county_code and w.year = c.year
-        group by 1, 2, 3
-    ) as counted
-    cross join lateral ({{ workshop_values() }}) as v (indicator, value)  -- noqa: AL05
+    {{ long_rows('workshops_counted', ['period', 'pairing_type', 'helper_name'], workshop_values()) }}
 ),
 
 workshop_shares as (
@@ -158,16 +156,16 @@ workshop_shares as (
                   ['period', 'pairing_type', 'helper_name']) }}
 ),
 
+trips_counted as (
+    select p.period, c.pairing_type, c.helper_name, {{ transport_counts() }}
+    from periods as p
+    inner join transports as t on t.year = p.year and t.period <= p.period
+    inner join covered as c on t.departure_code = c.county_code and t.year = c.year
+    group by 1, 2, 3
+),
+
 trips as (
-    select period, pairing_type, helper_name, indicator, value
-    from (
-        select p.period, c.pairing_type, c.helper_name, {{ transport_counts() }}
-        from periods as p
-        inner join transports as t on t.year = p.year and t.period <= p.period
-        inner join covered as c on t.departure_code = c.county_code and t.year = c.year
-        group by 1, 2, 3
-    ) as counted
-    cross join lateral ({{ transport_values() }}) as v (indicator, value)  -- noqa: AL05
+    {{ long_rows('trips_counted', ['period', 'pairing_type', 'helper_name'], transport_values()) }}
 ),
 
 all_values as (
@@ -190,7 +188,7 @@ helpers as (
         pairing_type,
         helper_name,
         any_value(helper_code) as helper_code,
-        string_agg(distinct recipient_name, '、' order by recipient_name) as recipient_names
+        {{ sorted_names('recipient_name', '、') }} as recipient_names
     from units
     group by 1, 2
 )

@@ -8,14 +8,14 @@ with summary as (
 )
 
 select
-    period as "{{ keys['period'] }}",
-    period_date as "{{ keys['period_date'] }}",
-    region_code as "{{ keys['region_code'] }}",
-    region_name as "{{ keys['region_name'] }}",
+    period as {{ adapter.quote(keys['period']) }},
+    period_date as {{ adapter.quote(keys['period_date']) }},
+    region_code as {{ adapter.quote(keys['region_code']) }},
+    region_name as {{ adapter.quote(keys['region_name']) }},
     case region_level
         {% for level, name in levels.items() %}when '{{ level }}' then '{{ name }}' {% endfor %}
-    end as "{{ keys['region_level'] }}",
+    end as {{ adapter.quote(keys['region_level']) }},
     {% for code, label, _ in wide_columns() %}
-        {{ code }} as "{{ label }}"{% if not loop.last %},{% endif %}
+        {{ code }} as {{ adapter.quote(label) }}{% if not loop.last %},{% endif %}
     {% endfor %}
 from summary

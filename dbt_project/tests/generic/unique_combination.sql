@@ -4,7 +4,10 @@
    equal hashes; a collision only adds rows to check), and grouping integers instead of
    paths and keys halves the test at 10M rows (1.55 s -> 0.76 s). #}
 {% test unique_combination(model, columns) %}
-{%- set cols = columns | join(', ') -%}
+{#- quoted in the engine's way: a Chinese column name in "" is a string on Spark -#}
+{%- set quoted = [] -%}
+{%- for c in columns %}{% do quoted.append(adapter.quote(c)) %}{% endfor -%}
+{%- set cols = quoted | join(', ') -%}
 with repeated_hashes as (
     select hash({{ cols }}) as h
     from {{ model }}

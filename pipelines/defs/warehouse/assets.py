@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipelines.database import dbt_state
+from pipelines.database import dbt_state, spark
 from pipelines.defs.resources import Warehouse
 from pipelines.defs.warehouse.project import dbt_project
 from pipelines.outputs.publish import publish
@@ -57,10 +57,18 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     refresh when it is not (pipelines/database/dbt_state.py); once it succeeds the changed
     months are cleared. A build of chosen assets builds what was chosen and clears
     nothing. dbt's unit tests run in CI (tests/test_dbt_tests.py): their inputs are
-    static, so a data run gains nothing from them."""
+    static, so a data run gains nothing from them.
+
+    With COLLAB_DBT_TARGET=spark the models and their tests run on Spark instead
+    (pipelines/database/spark.py): the seeds load into DuckDB as always, the DuckDB
+    tables go to Spark as Parquet, and the marts Spark builds come back into the build
+    database, from which the serving file is published as always."""
+    if spark.target() == "spark":
+        yield from _build_on_spark(context, dbt, warehouse)
+        return
     whole = context.selected_asset_keys == context.assets_def.keys
     args = [
-        "build",
+        "build", "--target", "dev",
         "--exclude-resource-type", "unit_test",
         "--vars", json.dumps({"build_db": str(warehouse.paths.build_db)}),
     ]  # fmt: skip
@@ -76,6 +84,23 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         if whole:  # stream() raised if the build failed
             with warehouse.build_db() as conn:
                 dbt_state.built(conn, DBT_PROJECT_DIR)
+
+
+def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """The whole graph on Spark: every model rebuilt (no period-by-period increments
+    there), the changed months kept for the next DuckDB build."""
+    p = warehouse.paths
+    target = p.warehouse_dir / "dbt_target_spark"
+    duck_vars = json.dumps({"build_db": str(p.build_db)})
+    with warehouse.lock():
+        seed = ["seed", "--target", "dev", "--vars", duck_vars]
+        yield from dbt.cli(
+            seed, context=context, target_path=p.warehouse_dir / "dbt_target"
+        ).stream()
+        args = spark.prepare(p.build_db, p.warehouse_dir)
+        yield from dbt.cli(args, context=context, target_path=target).stream()
+        rows = spark.read_marts(spark.folders(p.warehouse_dir)[1], p.build_db)
+    log.info("Spark built %d marts; pulled back into %s", len(rows), p.build_db)
 
 
 def _mart_keys() -> list[dg.AssetKey]:

@@ -28,7 +28,7 @@ placements as (
     select
         *,
         left(period, 4)::integer as year,
-        right(period, 2)::utinyint as month
+        right(period, 2)::tinyint as month
     from {{ ref('stg_raw__placements') }}
     {% if is_incremental() %}
         where
@@ -60,15 +60,15 @@ origin_firsts as (
     group by year, origin_code, person_key
 ),
 
+one_county_rows as (
+    select year, origin_code, {{ measures.keys() | join(', ') }}
+    from origin_firsts
+    where origins = 1
+),
+
+-- one row per indicator a person counts for (unpivot leaves out the nulls)
 one_county_firsts as (
-    -- unpivot leaves out the nulls
-    unpivot (
-        select year, origin_code, {{ measures.keys() | join(', ') }}
-        from origin_firsts
-        where origins = 1
-    )
-    on {{ measures.keys() | join(', ') }}
-    into name indicator value first_month
+    {{ unpivot_columns('select * from one_county_rows', measures.keys(), 'indicator', 'first_month') }}
 ),
 
 one_county_counted as (
@@ -77,25 +77,25 @@ one_county_counted as (
     group by all
 ),
 
-several_counties_firsts as (
+several_counties_rows as (
     -- a region counts such a person once, from the earliest month in any of its counties
-    unpivot (
-        select
-            o.year,
-            a.ancestor_code as region_code,
-            o.person_key,
-            {% for indicator in measures %}
-                min(o.{{ indicator }}) as {{ indicator }}
-                {%- if not loop.last %},{% endif %}
-            {% endfor %}
-        from origin_firsts as o
-        inner join ancestors as a on o.origin_code = a.region_code
-        where o.origins > 1
-        -- by position: the measure columns come from a loop
-        group by 1, 2, 3  -- noqa: AM06
-    )
-    on {{ measures.keys() | join(', ') }}
-    into name indicator value first_month
+    select
+        o.year,
+        a.ancestor_code as region_code,
+        o.person_key,
+        {% for indicator in measures %}
+            min(o.{{ indicator }}) as {{ indicator }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from origin_firsts as o
+    inner join ancestors as a on o.origin_code = a.region_code
+    where o.origins > 1
+    -- by position: the measure columns come from a loop
+    group by 1, 2, 3  -- noqa: AM06
+),
+
+several_counties_firsts as (
+    {{ unpivot_columns('select * from several_counties_rows', measures.keys(), 'indicator', 'first_month') }}
 ),
 
 firsts as (

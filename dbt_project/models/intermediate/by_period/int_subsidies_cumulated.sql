@@ -41,11 +41,8 @@ counted as (
     group by 1, 2
 )
 
-select period, region_code, indicator, value
-from counted
-cross join lateral (
-    values
-    ('subsidy_training_amount', coalesce(training_amount, 0)::double),
-    ('subsidy_living_amount', coalesce(living_amount, 0)::double),
-    ('subsidy_capped_person_times', capped::double)
-) as v (indicator, value)  -- noqa: AL05
+{{ long_rows('counted', ['period', 'region_code'], [
+    ('subsidy_training_amount', 'coalesce(training_amount, 0)'),
+    ('subsidy_living_amount', 'coalesce(living_amount, 0)'),
+    ('subsidy_capped_person_times', 'capped'),
+]) }}

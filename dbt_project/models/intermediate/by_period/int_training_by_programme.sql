@@ -5,15 +5,7 @@
 -- programmes). Incremental by period like int_training_cumulated.
 {% set programmes = programme_names() %}
 with trainings as (
-    select
-        * replace (
-            case
-                when programme in ({% for p in programmes %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %})
-                    then programme
-                else '{{ other_programme() }}'
-            end as programme
-        )
-    from {{ ref('stg_raw__trainings') }}
+    select * from {{ ref('stg_raw__trainings') }}
 ),
 
 periods as (
@@ -33,15 +25,15 @@ counted as (
     select
         e.period,
         a.ancestor_code as region_code,
-        e.programme,
+        case
+            when e.programme in ({% for p in programmes %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %})
+                then e.programme
+            else '{{ other_programme() }}'
+        end as programme,
         {{ training_counts() }}
     from enrolments as e
     inner join ancestors as a on e.origin_code = a.region_code
     group by 1, 2, 3
 )
 
-select period, region_code, programme, indicator, value
-from counted
-cross join lateral (
-    {{ training_values() }}
-) as v (indicator, value)  -- noqa: AL05
+{{ long_rows('counted', ['period', 'region_code', 'programme'], training_values()) }}

@@ -39,8 +39,4 @@ counted as (
     group by 1, 2
 )
 
-select period, region_code, indicator, value
-from counted
-cross join lateral (
-    {{ training_values() }}
-) as v (indicator, value)  -- noqa: AL05
+{{ long_rows('counted', ['period', 'region_code'], training_values()) }}

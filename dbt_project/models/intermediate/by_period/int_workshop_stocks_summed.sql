@@ -26,8 +26,4 @@ counted as (
     group by 1, 2
 )
 
-select period, region_code, indicator, value
-from counted
-cross join lateral (
-    {{ workshop_values() }}
-) as v (indicator, value)  -- noqa: AL05
+{{ long_rows('counted', ['period', 'region_code'], workshop_values()) }}

@@ -3,14 +3,14 @@ with source as (
 )
 
 select
-    "规则编码" as rule_code,
-    "文号" as document,
-    "地区代码" as region_code,
-    "生效日期" as valid_from,
-    "失效日期" as valid_to,
-    "补贴类型" as subsidy_type,
-    "单价（元）" as unit_amount,
-    "计量" as measure,
-    "单次上限（元）" as cap_amount,
-    "条件" as conditions
+    {{ adapter.quote('规则编码') }} as rule_code,
+    {{ adapter.quote('文号') }} as document,
+    {{ adapter.quote('地区代码') }} as region_code,
+    {{ adapter.quote('生效日期') }} as valid_from,
+    {{ adapter.quote('失效日期') }} as valid_to,
+    {{ adapter.quote('补贴类型') }} as subsidy_type,
+    {{ adapter.quote('单价（元）') }} as unit_amount,
+    {{ adapter.quote('计量') }} as measure,
+    {{ adapter.quote('单次上限（元）') }} as cap_amount,
+    {{ adapter.quote('条件') }} as conditions
 from source
