@@ -102,7 +102,12 @@ def folders(warehouse_dir: Path) -> tuple[Path, Path]:
 def dbt_args(inputs: Path, tables: Path) -> list[str]:
     """`dbt build` on Spark over the inputs: models and their data tests. Seeds come as
     inputs; the unit tests are DuckDB's (CI runs them)."""
-    dbt_vars = {"spark_inputs": str(inputs), "spark_tables": str(tables)}
+    listed = {
+        "root": str(inputs),
+        "tables": {schema: list(names) for schema, names in INPUTS.items()},
+        "by_period": [f"raw.{t}" for t in BY_PERIOD],
+    }  # read by dbt_project/macros/spark_inputs.sql
+    dbt_vars = {"spark_inputs": listed, "spark_tables": str(tables)}
     return [
         "build", "--target", "spark",
         "--exclude-resource-type", "seed", "--exclude-resource-type", "unit_test",
