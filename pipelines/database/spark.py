@@ -39,12 +39,12 @@ def target() -> str:
     return os.environ.get(TARGET_ENV, "dev")
 
 
-def write_inputs(build_db: Path, out: Path) -> dict[str, int]:
+def write_inputs(build_db: Path, out: Path) -> list[str]:
     """Every raw, ingest and reference table of the DuckDB build as Parquet under
-    out/<schema>/<table>/ (ledger rows partitioned by period: period=2024-10/…).
-    Returns rows per table."""
+    out/<schema>/<table>/, ledger rows partitioned by period (period=2024-10/…). Returns
+    the tables written partitioned (an empty one is one file: it has no period folder)."""
     shutil.rmtree(out, ignore_errors=True)
-    rows: dict[str, int] = {}
+    partitioned: list[str] = []
     con = duckdb.connect(str(build_db), read_only=True, config=duckdb_config())
     try:
         for schema, tables in INPUTS.items():
@@ -52,8 +52,8 @@ def write_inputs(build_db: Path, out: Path) -> dict[str, int]:
                 folder = out / schema / table
                 folder.mkdir(parents=True)
                 n = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
-                rows[f"{schema}.{table}"] = n
                 if table in BY_PERIOD and n:
+                    partitioned.append(f"{schema}.{table}")
                     con.execute(
                         f"copy {schema}.{table} to '{folder}' (format parquet, partition_by (period), "
                         "overwrite_or_ignore)"
@@ -64,7 +64,7 @@ def write_inputs(build_db: Path, out: Path) -> dict[str, int]:
                     )
     finally:
         con.close()
-    return rows
+    return partitioned
 
 
 def mart_tables(spark_tables: Path) -> list[Path]:
@@ -85,9 +85,8 @@ def read_marts(spark_tables: Path, build_db: Path) -> dict[str, int]:
                 f"create or replace table marts.{folder.name} as "
                 f"select * from read_parquet('{folder}/**/*.parquet')"
             )
-            rows[folder.name] = con.execute(f"select count(*) from marts.{folder.name}").fetchone()[
-                0
-            ]
+            (n,) = con.execute(f"select count(*) from marts.{folder.name}").fetchone()
+            rows[folder.name] = n
         con.execute("commit")
     finally:
         con.close()
@@ -99,13 +98,13 @@ def folders(warehouse_dir: Path) -> tuple[Path, Path]:
     return warehouse_dir / "spark" / "inputs", warehouse_dir / "spark" / "tables"
 
 
-def dbt_args(inputs: Path, tables: Path) -> list[str]:
+def dbt_args(inputs: Path, tables: Path, partitioned: list[str]) -> list[str]:
     """`dbt build` on Spark over the inputs: models and their data tests. Seeds come as
     inputs; the unit tests are DuckDB's (CI runs them)."""
     listed = {
         "root": str(inputs),
         "tables": {schema: list(names) for schema, names in INPUTS.items()},
-        "by_period": [f"raw.{t}" for t in BY_PERIOD],
+        "by_period": partitioned,
     }  # read by dbt_project/macros/spark_inputs.sql
     dbt_vars = {"spark_inputs": listed, "spark_tables": str(tables)}
     return [
@@ -120,7 +119,7 @@ def prepare(build_db: Path, warehouse_dir: Path) -> list[str]:
     for Spark's tables (its catalog starts empty each session, and a table may not be
     created over existing files). Returns the dbt arguments."""
     inputs, tables = folders(warehouse_dir)
-    write_inputs(build_db, inputs)
+    partitioned = write_inputs(build_db, inputs)
     shutil.rmtree(tables, ignore_errors=True)
     tables.mkdir(parents=True)
-    return dbt_args(inputs, tables)
+    return dbt_args(inputs, tables, partitioned)
