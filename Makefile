@@ -72,4 +72,4 @@ bench-quick: setup
 	$(BIN)/python bench/run_bench.py --quick
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.parquet warehouse/exports warehouse/marts warehouse/dbt_target dbt_project/target
+	rm -rf warehouse/*.duckdb warehouse/*.parquet warehouse/exports warehouse/marts warehouse/dbt_target warehouse/dbt_target_spark warehouse/spark dbt_project/target
