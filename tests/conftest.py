@@ -30,6 +30,7 @@ def pytest_collection_modifyitems(items):
 def _pii_key(monkeypatch):
     monkeypatch.setenv("COLLAB_PII_KEY", TEST_KEY)
     monkeypatch.delenv("COLLAB_PROFILE", raising=False)
+    monkeypatch.delenv("COLLAB_DBT_TARGET", raising=False)  # DuckDB unless a test says
 
 
 @pytest.fixture
@@ -55,10 +56,14 @@ def scenario_run(tmp_path_factory, scenario_raw):
 
     wh = tmp_path_factory.mktemp("scenario_wh")
     saved = {
-        k: os.environ.get(k) for k in ("COLLAB_RAW_DIR", "COLLAB_WAREHOUSE_DIR", "COLLAB_PII_KEY")
+        k: os.environ.get(k)
+        for k in ("COLLAB_RAW_DIR", "COLLAB_WAREHOUSE_DIR", "COLLAB_PII_KEY", "COLLAB_DBT_TARGET")
     }
     os.environ.update(
-        COLLAB_RAW_DIR=str(scenario_raw), COLLAB_WAREHOUSE_DIR=str(wh), COLLAB_PII_KEY=TEST_KEY
+        COLLAB_RAW_DIR=str(scenario_raw),
+        COLLAB_WAREHOUSE_DIR=str(wh),
+        COLLAB_PII_KEY=TEST_KEY,
+        COLLAB_DBT_TARGET="dev",
     )
     try:
         p = paths(scenario_raw, wh)
