@@ -4,6 +4,7 @@ flags override them by passing values down, never by writing the environment.
 COLLAB_RAW_DIR, COLLAB_WAREHOUSE_DIR   where ledgers and the warehouse live
 COLLAB_PII_KEY, COLLAB_PROFILE         the pseudonymisation key; `prod` requires one
 COLLAB_DUCKDB_MEMORY                   DuckDB's memory limit (dbt's profile reads it too)
+COLLAB_DBT_TARGET                      dev (DuckDB, default) or spark: the engine dbt builds on
 COLLAB_LOCK_TIMEOUT                    seconds to wait for another run on the warehouse
 COLLAB_MAX_REJECTED_SHARE              above it the blocking check stops publishing
 COLLAB_EXPECTED_COUNTIES               counties that must report every month
@@ -56,6 +57,12 @@ def dbt_executable() -> str:
     venv on PATH."""
     beside = Path(sys.executable).parent / "dbt"
     return str(beside) if beside.exists() else "dbt"
+
+
+def dbt_target() -> str:
+    """The dbt target the pipeline builds with: `dev` (DuckDB) unless COLLAB_DBT_TARGET
+    says `spark` (README "Beyond one machine"; dbt's profile reads it too)."""
+    return os.environ.get("COLLAB_DBT_TARGET", "dev")
 
 
 def duckdb_config() -> dict[str, str]:

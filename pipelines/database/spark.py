@@ -12,7 +12,6 @@ seeded on Spark, whose session seeds load an empty cell as the string 'None'.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +19,6 @@ import duckdb
 
 from pipelines.settings import duckdb_config
 
-TARGET_ENV = "COLLAB_DBT_TARGET"
 # The raw tables of ledger rows, written partitioned by reporting period.
 BY_PERIOD = ("placements", "trainings", "workshops", "transports", "followups", "targets")
 INPUTS = {
@@ -31,12 +29,6 @@ INPUTS = {
         "gx_school_county_pairing", "gx_school_relocation_site_pairing",
     ),
 }  # fmt: skip
-
-
-def target() -> str:
-    """The dbt target the pipeline builds with: `dev` (DuckDB) unless COLLAB_DBT_TARGET
-    says `spark`."""
-    return os.environ.get(TARGET_ENV, "dev")
 
 
 def write_inputs(build_db: Path, out: Path) -> list[str]:

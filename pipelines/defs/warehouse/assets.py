@@ -12,7 +12,7 @@ from pipelines.database import dbt_state, spark
 from pipelines.defs.resources import Warehouse
 from pipelines.defs.warehouse.project import dbt_project
 from pipelines.outputs.publish import publish
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, dbt_target
 
 log = logging.getLogger("collabstats")
 
@@ -63,7 +63,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     (pipelines/database/spark.py): the seeds load into DuckDB as always, the DuckDB
     tables go to Spark as Parquet, and the marts Spark builds come back into the build
     database, from which the serving file is published as always."""
-    if spark.target() == "spark":
+    if dbt_target() == "spark":
         yield from _build_on_spark(context, dbt, warehouse)
         return
     whole = context.selected_asset_keys == context.assets_def.keys
