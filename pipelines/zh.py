@@ -142,8 +142,6 @@ TRANSPORT_MODES = ("包车", "专列", "高铁专列", "包机")
 TRANSPORT_DIRECTIONS = ("返岗", "返乡")
 SERVICE_TYPES = ("岗位推介", "就业回访", "职业指导")
 VISIT_RESULTS = ("已就业", "未就业", "无法联系")
-# The status of a follow-up duty (DESIGN, "follow-ups"), as int_followup_duties writes it.
-FOLLOWUP_STATUSES = ("未到期", "按期完成", "逾期完成", "逾期未完成")
 
 FLAG_CHOICES = ("是", "否")  # what templates offer
 FLAG_TRUE = ("是", "Y", "YES", "√", "✓", "✔", "1", "TRUE", "T")
