@@ -268,7 +268,6 @@ def dashboard(
     """Start the dashboard (Streamlit) on http://localhost:PORT over the serving file,
     read-only; a republished file shows at the next click."""
     import os
-    import subprocess
 
     p = _configure(None, warehouse_dir)
     app_path = Path(__file__).parent / "dashboard" / "app.py"
@@ -280,7 +279,10 @@ def dashboard(
     command = [sys.executable, "-m", "streamlit", "run", str(app_path),
                "--server.port", str(port), "--server.headless", "true"]  # fmt: skip
     console.print(f"http://localhost:{port}  ({p.serving_db})")
-    raise typer.Exit(subprocess.call(command, env=env))
+    sys.stdout.flush()
+    # Streamlit takes this process's place, so a signal to it (a supervisor's SIGTERM, a
+    # test's terminate) stops the server, not a parent that would leave it running.
+    os.execve(sys.executable, command, env)
 
 
 @app.command()
