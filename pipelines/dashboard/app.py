@@ -99,7 +99,8 @@ def child_table(serving: Path, region: data.Region, period: str, first: str) -> 
         for indicator, label in columns
     }
     styled = frame.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"])
-    st.dataframe(styled, hide_index=True, key=f"table-{first}")
+    # Streamlit draws a missing cell as "None" whatever the Styler says: its placeholder
+    st.dataframe(styled, hide_index=True, key=f"table-{first}", placeholder=zh.REPORT["missing"])
     if first == "employed_persons" and len(rows) > 2:
         st.caption(T["children_caption"].format(sheet=name, total=rows[-1][0]))
     if len(rows) > 2:
@@ -132,7 +133,9 @@ def programmes(serving: Path, region: data.Region, period: str) -> None:
     )
     st.subheader(zh.REPORT["programme_title"].format(region=region.name))
     st.dataframe(
-        wide.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"]), hide_index=True
+        wide.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"]),
+        hide_index=True,
+        placeholder=zh.REPORT["missing"],
     )
 
 
@@ -146,11 +149,14 @@ def pairings(serving: Path, period: str) -> None:
         st.info(T["no_pairings"])
         return
     total = zh.REPORT["pairing_total_type"]
-    wide = wide.with_columns(
-        pl.when(pl.col("pairing_type") == total)
+    is_total = pl.col("pairing_type") == total
+    # as the 结对帮扶 sheet: each helper's pairings, then its total, type left blank
+    wide = wide.sort("helper_code", is_total, "pairing_type", nulls_last=True).with_columns(
+        pl.when(is_total)
         .then(pl.col("helper_name") + zh.REPORT["pairing_total"].format(region=""))
         .otherwise(pl.col("helper_name"))
-        .alias("helper_name")
+        .alias("helper_name"),
+        pl.when(is_total).then(pl.lit("")).otherwise(pl.col("pairing_type")).alias("pairing_type"),
     )
     shown = [i for i in labels if i in wide.columns]
     frame = wide.select("helper_name", "pairing_type", "recipient_names", *shown).rename(
@@ -164,7 +170,9 @@ def pairings(serving: Path, period: str) -> None:
     formats = {labels[i]: "{:.2f}%" if i.endswith(PERCENT) else "{:,.0f}" for i in shown}
     st.caption(zh.REPORT["note_pairing"])
     st.dataframe(
-        frame.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"]), hide_index=True
+        frame.to_pandas().style.format(formats, na_rep=zh.REPORT["missing"]),
+        hide_index=True,
+        placeholder=zh.REPORT["missing"],
     )
 
 

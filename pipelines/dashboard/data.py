@@ -161,7 +161,7 @@ def pairings(con: duckdb.DuckDBPyConnection, period: str, indicators: list[str])
         return long
     return long.pivot(
         "indicator", index=["helper_code", "pairing_type", "helper_name", "recipient_names"]
-    ).sort("helper_code", "pairing_type", nulls_last=True)
+    )
 
 
 def by_programme(con: duckdb.DuckDBPyConnection, region: str, period: str) -> pl.DataFrame:
