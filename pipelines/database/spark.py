@@ -17,18 +17,17 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import duckdb_config
+from pipelines.ledgers import spec
+from pipelines.settings import DBT_PROJECT_DIR, duckdb_config
 
-# The raw tables of ledger rows, written partitioned by reporting period.
-BY_PERIOD = ("placements", "trainings", "workshops", "transports", "followups", "targets")
+# The raw tables of ledger rows (one per kind), written partitioned by reporting period.
+BY_PERIOD = spec.KINDS
 INPUTS = {
     "raw": (*BY_PERIOD, "ingestion_log", "rejected_rows"),
     "ingest": ("changed_periods",),
-    "reference": (
-        "admin_divisions_cn", "indicators", "policy_rules", "pairings",
-        "gx_school_county_pairing", "gx_school_relocation_site_pairing",
-    ),
-}  # fmt: skip
+    # the seeds, as DuckDB loaded them
+    "reference": tuple(sorted(p.stem for p in (DBT_PROJECT_DIR / "seeds").glob("*.csv"))),
+}
 
 
 def write_inputs(build_db: Path, out: Path) -> list[str]:

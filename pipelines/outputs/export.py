@@ -102,7 +102,7 @@ class _PeriodData:
     programmes: dict[str, list[tuple[str, str, float | None]]] = field(default_factory=dict)
     pairings: list[tuple[str, str, str, str, str, float | None]] = field(default_factory=list)
     subsidy_classes: list[tuple] = field(default_factory=list)
-    overdue: list[tuple] = field(default_factory=list)
+    overdue: dict[str, list[tuple]] = field(default_factory=dict)  # by county
 
 
 @functools.cache
@@ -148,12 +148,14 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
         "where period = ? and (training_amount > 0 or living_amount > 0) order by region_code, class_id",
         [period],
     ).fetchall()
-    overdue = con.execute(
+    overdue: dict[str, list[tuple]] = {}
+    for county, *rest in con.execute(
         "select county_code, county_name, id_masked, name_masked, class_id, started_on, "
         "recommendations, first_recommended_on, visited_on, deadline, days_overdue "
         "from followup_overdue where period = ? order by county_code, days_overdue desc, id_masked",
         [period],
-    ).fetchall()
+    ).fetchall():
+        overdue.setdefault(county, []).append(tuple(rest))
     return _PeriodData(regions, metrics, programmes, pairings, subsidy_classes, overdue)
 
 
@@ -194,7 +196,7 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
             class_id, programme, *figures = rest
             report.subsidy_classes.append((class_id, programme, data.regions[county][0], *figures))
     if level == "county":  # the list is for the county's own bureau
-        report.overdue = [tuple(rest) for county, *rest in data.overdue if county == region_code]
+        report.overdue = data.overdue.get(region_code, [])
     for code, _ in [*children, (region_code, name)]:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
