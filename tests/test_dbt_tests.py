@@ -136,15 +136,17 @@ def test_two_overdue_persons_of_a_class_may_share_a_masked_id(scenario_run, tmp_
     assert n == 2
 
 
-def test_an_overdue_person_reported_twice_is_listed_once_and_one_unlisted_fails(scenario_run, tmp_path):
+def test_an_overdue_person_reported_twice_is_listed_once_and_one_unlisted_fails(
+    scenario_run, tmp_path
+):
     db = shutil.copy(scenario_run.build_db, tmp_path / "build.duckdb")
     # A person's training reported again under another load: the masked row is picked
     # once, not joined once per report.
     done, status = _overdue_build(
         db,
         "insert into raw.trainings by name select * replace (load_id + 1000 as load_id) "
-        f"from raw.trainings where person_key in (select person_key from "
-        f"intermediate.int_followup_duties where status = '逾期未完成')",
+        "from raw.trainings where person_key in (select person_key from "
+        "intermediate.int_followup_duties where status = '逾期未完成')",
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert status[OVERDUE_LISTED] == "pass"
