@@ -4,6 +4,8 @@ for like."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pytest
 from typer.testing import CliRunner
@@ -132,3 +134,21 @@ def test_benchmark_report_shows_each_repetitions_incremental_ratio(tmp_path, mon
     text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert "full-year run 170.0 s" in text and "35.0 s = 20.6% of the full run" in text
     assert "30.0/160.0 = 18.8%, 40.0/180.0 = 22.2%." in text
+
+
+def test_followups_of_a_county_where_nobody_was_served():
+    """A county with one trainee owed a follow-up and no service drawn for them: no
+    rows, not a crash (a 10M-row year stopped on such a county: the empty dates had no
+    type)."""
+    import numpy as np
+    import polars as pl
+
+    from pipelines.synthetic.generate import _followups
+
+    seed = next(s for s in range(100) if np.random.default_rng(s).integers(0, 5, 1)[0] == 0)
+    trainee = pl.DataFrame(
+        {"completed": ["是"], "is_poverty": ["是"], "employed_after": ["否"],
+         "id_number": ["452123199001011234"], "name": ["张三"], "origin_code": ["452123"],
+         "class_id": ["452123-2024-001"], "end_date": [date(2024, 5, 31)]},
+    )  # fmt: skip
+    assert _followups(np.random.default_rng(seed), trainee, 2024).height == 0

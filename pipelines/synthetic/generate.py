@@ -323,12 +323,12 @@ def _followups(rng: np.random.Generator, trainings: pl.DataFrame, year: int) -> 
                 "recommend_unit": units[rng.integers(0, len(units), len(person))],
                 "recommend_post": np.array(["普工", "厨师", "保洁员", "电工"])[nth % 4],
                 "visit_result": None,
-            }, schema_overrides={"recommend_unit": pl.String, "recommend_post": pl.String, "visit_result": pl.String}),
+            }, schema_overrides={"service_date": pl.Date, "recommend_unit": pl.String, "recommend_post": pl.String, "visit_result": pl.String}),
             pl.DataFrame({
                 "_p": np.flatnonzero(visited), "service_type": "就业回访", "service_date": visit_dates[visited],
                 "recommend_unit": None, "recommend_post": None,
                 "visit_result": np.array(zh.VISIT_RESULTS)[rng.integers(0, 3, int(visited.sum()))],
-            }, schema_overrides={"recommend_unit": pl.String, "recommend_post": pl.String}),
+            }, schema_overrides={"service_date": pl.Date, "recommend_unit": pl.String, "recommend_post": pl.String}),
         ]
     )  # fmt: skip
     people = owed.select("id_number", "name", "origin_code", "class_id").with_row_index("_p")
