@@ -1,21 +1,28 @@
-"""Benchmark: the pipeline against the DuckDB floor and a pandas peer, on generated data.
+"""Benchmark: the pipeline against two DuckDB floors and a pandas peer, on generated data.
 
     python bench/run_bench.py --quick        # 100k CSV rows, one repetition
     python bench/run_bench.py --full         # 100k / 1M / 10M CSV, 1M xlsx, incremental month
     python bench/run_bench.py --sizes 1000000 --reps 1 --xlsx --incremental
 
-Every measurement is a fresh process (wall time and peak RSS of its whole process tree,
-sampled every 50 ms with psutil); each figure is the median of --reps runs. Results are
-written to BENCHMARKS.md with the machine, versions and command.
+Every measurement is a fresh process (wall time, CPU seconds of the process and the
+children it waited for, and peak RSS of its whole process tree, sampled every 50 ms with
+psutil); each figure is the median of --reps runs. Per size the runs alternate - pipeline,
+floor, independent floor, pipeline, … - so a drift in the machine's speed reaches all
+three alike. The independent floor (`../shared/bench/floor_independent.py`, written
+outside the product) must compute the same employment figures as the pipeline's
+`metrics` in every run (asserted), or nothing is reported. Results are written to
+BENCHMARKS.md with the machine, versions and command.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -26,6 +33,7 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +41,8 @@ OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 PERSONS_PER_ROW = 1 / 1.18  # the generator makes ~1.18 placements per person
 YEAR = 2024
+INDEPENDENT = ROOT.parent / "shared" / "bench" / "floor_independent.py"
+PII_KEY = "benchmark-key-0123456789abcdef"
 
 
 @dataclass
@@ -40,6 +50,7 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     steps: dict[str, float] = field(default_factory=dict)  # pipeline: ingest, dbt, … (s)
+    cpu_seconds: float = 0.0  # user + system, the process and the children it waited for
 
 
 def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) -> Measure:
@@ -47,6 +58,7 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
     # Write back what earlier steps left dirty (the incremental case copies a 1 GB
     # warehouse just before its December run), so no run pays for another's writes.
     os.sync()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = psutil.Popen(
         cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
@@ -60,19 +72,30 @@ def measure(cmd: list[str], env: dict | None = None, log: Path | None = None) ->
             pass
         time.sleep(0.05)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if log:
         out.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}); see {log}")
-    return Measure(seconds, peak / 2**20, _steps(log))
+    return Measure(seconds, peak / 2**20, _steps(log), cpu)
 
 
 def _steps(log: Path | None) -> dict[str, float]:
-    """The step times `collabstats run` prints in its summary (│ time: ingest │ 12.3 s │)."""
+    """The step times `collabstats run` prints in its summary: `│ time: step: ingest │
+    12.3 s │` and, below the ingest, one line per ledger kind (`ingest_placements`)."""
     if not log:
         return {}
     text = log.read_text(encoding="utf-8", errors="replace")
-    return {m[1]: float(m[2]) for m in re.finditer(r"time: (\w+)\s*│\s*([\d.]+) s", text)}
+    steps: dict[str, float] = {}
+    step = ""
+    for m in re.finditer(r"│ (time: (?:step: )?)?\s*([\w ()+,-]+?)\s*│\s*([\d.]+) s\s*│", text):
+        if m[1]:
+            step = m[2]
+            steps[step] = float(m[3])
+        elif step == "ingest":
+            steps[f"ingest_{m[2]}"] = float(m[3])
+    return steps
 
 
 def median(ms: list[Measure]) -> Measure:
@@ -81,6 +104,7 @@ def median(ms: list[Measure]) -> Measure:
         statistics.median(m.seconds for m in ms),
         statistics.median(m.peak_rss_mb for m in ms),
         steps,
+        statistics.median(m.cpu_seconds for m in ms),
     )
 
 
@@ -113,7 +137,7 @@ def pipeline(raw: Path, tag: str, keep: Path | None = None, month: str | None = 
     wh = keep or OUT / f"wh_{tag}"
     if keep is None:
         shutil.rmtree(wh, ignore_errors=True)
-    env = {"COLLAB_PII_KEY": "benchmark-key-0123456789abcdef"}
+    env = {"COLLAB_PII_KEY": PII_KEY}
     os.environ.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance, like CI
     return measure(
         [str(BIN / "collabstats"), "run", "--raw-dir", str(raw), "--warehouse-dir", str(wh)]
@@ -130,6 +154,54 @@ def floor(raw: Path, tag: str) -> Measure:
         [sys.executable, str(ROOT / "bench" / "floor.py"), str(raw), str(db)],
         log=OUT / f"log_floor_{tag}.txt",
     )
+
+
+def independent(raw: Path, tag: str) -> Measure:
+    """The independent floor, grouping files by header (at 10M rows union_by_name keeps
+    every file open, past this machine's limit of open files; the same rows)."""
+    db = OUT / f"independent_{tag}.duckdb"
+    db.unlink(missing_ok=True)
+    return measure(
+        [sys.executable, str(INDEPENDENT), str(raw), str(db), "--year", str(YEAR), "--header-groups"],
+        env={"COLLAB_PII_KEY": PII_KEY},
+        log=OUT / f"log_independent_{tag}.txt",
+    )  # fmt: skip
+
+
+def employment_figures(db: Path, table: str) -> dict[tuple[str, str, str], float]:
+    """(period, region, indicator) → value of the indicators the independent floor
+    computes, at county and province level (its cities are the code's first four digits,
+    not the division table's parents)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            (p, r, i): float(v)
+            for p, r, i, v in con.execute(
+                f"select period, region_code, indicator, value from {table} "
+                "where region_level in ('county', 'province') and indicator in "
+                f"(select unnest({sorted(EMPLOYMENT_INDICATORS)}))"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+
+
+EMPLOYMENT_INDICATORS = {
+    "employed_persons", "employed_poverty_persons", "employed_guangdong_persons",
+    "employed_guangdong_poverty_persons", "employed_other_east_persons",
+    "employed_other_east_poverty_persons", "employed_in_province_persons",
+    "employed_in_province_poverty_persons", "employed_organized_persons",
+}  # fmt: skip
+
+
+def assert_same_figures(tag: str) -> int:
+    """The pipeline's serving file and the independent floor agree on every figure."""
+    ours = employment_figures(OUT / f"wh_{tag}" / "serving.duckdb", "metrics")
+    theirs = employment_figures(OUT / f"independent_{tag}.duckdb", "metrics")
+    if ours != theirs or not ours:
+        diff = sorted(set(ours.items()) ^ set(theirs.items()))[:10]
+        raise SystemExit(f"{tag}: pipeline and independent floor differ (first: {diff})")
+    return len(ours)
 
 
 def peer(raw: Path, tag: str) -> Measure:
@@ -227,21 +299,28 @@ def main() -> None:
         )
     OUT.mkdir(parents=True, exist_ok=True)
     rows_out = []
+    if sizes and not INDEPENDENT.exists():
+        raise SystemExit(f"the independent floor is not at {INDEPENDENT}")
     for size in sizes:
         raw, n = dataset(size, "csv")
         tag = f"csv_{size}"
-        p = median([pipeline(raw, tag) for _ in range(reps)])
-        f = median([floor(raw, tag) for _ in range(reps)])
+        ps, fs, ins = [], [], []
+        for _ in range(reps):  # alternated: pipeline, floor, independent floor, …
+            ps.append(pipeline(raw, tag))
+            fs.append(floor(raw, tag))
+            ins.append(independent(raw, tag))
+            figures = assert_same_figures(tag)
+        p, f, i = median(ps), median(fs), median(ins)
         skip_peer = args.no_peer or size > args.peer_max
         q = None if skip_peer else median([peer(raw, tag) for _ in range(reps)])
-        rows_out.append((f"CSV, {n:,} placement rows", n, p, f, q))
+        rows_out.append((f"CSV, {n:,} placement rows", n, p, f, q, i, figures))
         print(rows_out[-1], flush=True)
     if xlsx:
         raw, n = dataset(1_000_000, "xlsx")
         files = sum(1 for _ in (raw / "placements").rglob("*.xlsx"))
         p = median([pipeline(raw, "xlsx") for _ in range(reps)])
         q = median([peer(raw, "xlsx") for _ in range(reps)])
-        rows_out.append((f"xlsx, {n:,} placement rows in {files:,} files", n, p, None, q))
+        rows_out.append((f"xlsx, {n:,} placement rows in {files:,} files", n, p, None, q, None, 0))
         print(rows_out[-1], flush=True)
     incr_line = None
     if incr:
@@ -252,8 +331,11 @@ def main() -> None:
     command = " ".join(sys.argv[1:])
     stamp = f"{command}; median of {reps} run(s); {datetime.now():%Y-%m-%d}"
     results = _load_results() if args.keep else {"rows": {}, "incremental": None}
-    for label, n, p, f, q in rows_out:
-        results["rows"][label] = {"n": n, "pipeline": p, "floor": f, "peer": q, "run": stamp}
+    for label, n, p, f, q, i, figures in rows_out:
+        results["rows"][label] = {
+            "n": n, "pipeline": p, "floor": f, "peer": q, "independent": i,
+            "figures_equal": figures, "run": stamp,
+        }  # fmt: skip
     if incr_line:
         n, full, inc, inc_all, pairs = incr_line
         results["incremental"] = {
@@ -276,7 +358,12 @@ def _load_results() -> dict:
         return Measure(**d) if d else None
 
     for row in data["rows"].values():
-        row.update(pipeline=m(row["pipeline"]), floor=m(row["floor"]), peer=m(row["peer"]))
+        row.update(
+            pipeline=m(row["pipeline"]),
+            floor=m(row["floor"]),
+            peer=m(row["peer"]),
+            independent=m(row.get("independent")),
+        )
     if data["incremental"]:
         i = data["incremental"]
         i.update(full=m(i["full"]), inc=m(i["inc"]), inc_all=m(i.get("inc_all")))
@@ -301,23 +388,28 @@ def write_report(results: dict) -> None:
             for i, run in enumerate(runs, 1)
         ],
         "- pipeline = `collabstats run` end to end (ingest with validation and pseudonymisation, dbt build with tests, publish, workbooks), fresh warehouse, one process",
-        "- floor = `bench/floor.sql` in DuckDB (read_csv + the employment indicators, no validation); peer = `bench/peer_pandas.py` (pandas default readers)",
-        "- ingest s / dbt s: the pipeline's own step times (its run summary); ingest reads, validates, pseudonymises and loads all four kinds; placements s: the placements ingest alone, the same files the peer reads",
+        f"- independent floor = `../shared/bench/floor_independent.py --header-groups` (sha256 {_sha(INDEPENDENT)}), written outside the product: one DuckDB statement reads the placements CSVs, rejects bad check digits, pseudonymises and counts the nine employment indicators; in every run below it gave the same figures as the pipeline's `metrics` (county and province rows, compared by the benchmark; the number compared is in the table)",
+        "- bench floor = `bench/floor.sql` in DuckDB (read_csv + the employment indicators, no validation); peer = `bench/peer_pandas.py` (pandas default readers)",
+        "- runs alternate per size (pipeline, bench floor, independent floor, pipeline, …); CPU s = user + system seconds of the process and its children",
+        "- ingest s / dbt s: the pipeline's own step times (its run summary); ingest reads, validates, pseudonymises and loads every kind; placements s: the placements ingest alone, the same files the peer reads",
         "",
-        "| data | pipeline s | ingest s | placements s | dbt s | rows/s | peak RSS MB | floor s | ×floor | peer s | peer RSS MB | peer ÷ pipeline | peer ÷ placements ingest | run |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| data | pipeline s | CPU s | independent floor s | CPU s | **× independent** | CPU × independent | figures equal | ingest s | placements s | dbt s | peak RSS MB | bench floor s | × bench floor | peer s | peer ÷ placements ingest | run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows = sorted(results["rows"].items(), key=lambda kv: (kv[0].startswith("xlsx"), kv[1]["n"]))
     for label, r in rows:
-        n, p, f, q = r["n"], r["pipeline"], r["floor"], r["peer"]
+        p, f, q, i = r["pipeline"], r["floor"], r["peer"], r.get("independent")
         ingest, dbt = p.steps.get("ingest"), p.steps.get("dbt")
         placements = p.steps.get("ingest_placements")
         lines.append(
-            f"| {label} | {p.seconds:.1f} | {_num(ingest)} | {_num(placements)} | {_num(dbt)} | "
-            f"{n / p.seconds:,.0f} | {p.peak_rss_mb:,.0f} | "
-            f"{_num(f and f.seconds)} | {_num(f and p.seconds / f.seconds)} | "
-            f"{_num(q and q.seconds)} | {_num(q and q.peak_rss_mb, 0)} | "
-            f"{_num(q and q.seconds / p.seconds, 2)} | {_num(q and placements and q.seconds / placements, 2)} | "
+            f"| {label} | {p.seconds:.1f} | {_num(p.cpu_seconds)} | "
+            f"{_num(i and i.seconds)} | {_num(i and i.cpu_seconds)} | "
+            f"**{_num(i and p.seconds / i.seconds, 2)}** | "
+            f"{_num(i and i.cpu_seconds and p.cpu_seconds / i.cpu_seconds, 2)} | "
+            f"{_num(r.get('figures_equal'), 0)} | "
+            f"{_num(ingest)} | {_num(placements)} | {_num(dbt)} | {p.peak_rss_mb:,.0f} | "
+            f"{_num(f and f.seconds)} | {_num(f and p.seconds / f.seconds, 2)} | "
+            f"{_num(q and q.seconds)} | {_num(q and placements and q.seconds / placements, 2)} | "
             f"{runs.index(r['run']) + 1} |"
         )
     if results["incremental"]:
@@ -339,6 +431,10 @@ def write_report(results: dict) -> None:
                 + "."
             )
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "—"
 
 
 def _num(v: float | None, digits: int = 1) -> str:

@@ -20,7 +20,16 @@ import polars as pl
 from pipelines import zh
 from pipelines.ledgers import pii, spec
 from pipelines.ledgers.normalise import normalise
-from pipelines.ledgers.reading import LedgerFile, LedgerFileError, read_raw, shape_batch
+from pipelines.ledgers.reading import (
+    CsvHead,
+    LedgerFile,
+    LedgerFileError,
+    read_csv_files,
+    read_raw,
+    shape_batch,
+    sniff_csv,
+    unreadable,
+)
 from pipelines.ledgers.regions import divisions, known_codes
 from pipelines.ledgers.validation import REJECTION_SCHEMA, Context, validate
 
@@ -369,41 +378,52 @@ Read = tuple[Submission, str, LedgerFile | LedgerFileError]
 
 def read_files(subs: list[Submission], digests: dict[str, str] | None = None) -> list[Read]:
     """Hash and read submissions, in their order: (submission, sha256, the mapped ledger
-    or why the file cannot be read). Two readers: Polars' CSV/xlsx readers and hashing
-    release the GIL, so both cores work; map() keeps the order."""
+    or why the file cannot be read). Two readers hash, check and find the headers
+    (hashing and Polars release the GIL, so both cores work); CSV rows are then parsed
+    by read_csv_files, many files per call; xlsx files are read whole by the readers."""
     digests = digests or {}
 
-    def read_one(sub: Submission) -> Read:
+    def read_one(sub: Submission) -> tuple[str, LedgerFile | LedgerFileError | CsvHead]:
         try:
-            digest = digests.get(sub.rel) or sha256_of(sub.path)
+            if sub.path.suffix.lower() != ".csv":
+                digest = digests.get(sub.rel) or sha256_of(sub.path)
+                return digest, read_raw(sub.path, sub.kind)
+            data = sub.path.read_bytes()
         except OSError as exc:  # vanished or unreadable since discover saw it
-            return (
-                sub,
-                "",
-                LedgerFileError(
-                    "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=exc.strerror)
-                ),
+            return "", LedgerFileError(
+                "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=exc.strerror)
             )
-        try:
-            return sub, digest, read_raw(sub.path, sub.kind)
         except LedgerFileError as exc:
-            return sub, digest, exc
+            return digest, exc
+        digest = digests.get(sub.rel) or hashlib.sha256(data).hexdigest()
+        try:
+            return digest, sniff_csv(data, sub.kind)
+        except LedgerFileError as exc:
+            return digest, exc
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - as read_raw
+            return digest, unreadable(exc)
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        return list(pool.map(read_one, subs))
+        first = list(pool.map(read_one, subs))
+    heads = [i for i, (_, got) in enumerate(first) if isinstance(got, CsvHead)]
+    parsed = read_csv_files([(subs[i].path, subs[i].kind, first[i][1]) for i in heads])
+    ledgers = [got for _, got in first]
+    for i, ledger in zip(heads, parsed, strict=True):
+        ledgers[i] = ledger
+    return [
+        (sub, digest, ledger) for sub, (digest, _), ledger in zip(subs, first, ledgers, strict=True)
+    ]
 
 
 Member = tuple[Submission, LedgerFile]
 
 
 def process_files(
-    subs: list[Submission],
-    key: bytes,
-    digests: dict[str, str] | None = None,
-    read: list[Read] | None = None,
+    subs: list[Submission], key: bytes, digests: dict[str, str] | None = None
 ) -> list[FileResult]:
-    """Read (unless `read` holds read_files' answer for `subs`), validate and
-    pseudonymise submissions, in their order. Files of one kind and period are validated
+    """Read, validate and pseudonymise submissions, in their order. Files of one kind and period are validated
     as one batch (one pandera pass, one pseudonymisation pass), so 2,000 small county
     files cost about what one large file does. Never raises for bad input: an unreadable
     file is a FileResult with status 'failed' and a Chinese reason; should a batch fail
@@ -411,7 +431,7 @@ def process_files(
     at fault fails."""
     results: dict[str, FileResult] = {}
     groups: dict[tuple[str, str], list[Member]] = {}
-    for sub, digest, ledger in read if read is not None else read_files(subs, digests):
+    for sub, digest, ledger in read_files(subs, digests):
         if isinstance(ledger, LedgerFileError):
             results[sub.rel] = FileResult(sub, digest, "failed", message=ledger.reason)
             continue

@@ -8,6 +8,7 @@ not lost). Values stay strings here; normalise.py turns them into types.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import re
@@ -79,8 +80,17 @@ class LedgerFile:
 
 def _score_header(cells: list[object]) -> dict[str, int]:
     """How many distinct fields of each kind a candidate header row names."""
+    return _score_cells(tuple(None if c is None else str(c) for c in cells))
+
+
+@functools.lru_cache(maxsize=4096)
+def _score_cells(cells: tuple[str | None, ...]) -> dict[str, int]:
+    # Cached: a month's 2,000 county files share a handful of header and title rows.
     keys = {spec.normalise_header(c) for c in cells if c is not None}
-    return {k: len({v for h, v in spec.header_lookup(k).items() if h in keys}) for k in spec.KINDS}
+    return {
+        k: len({spec.header_lookup(k)[h] for h in keys if h in spec.header_lookup(k)})
+        for k in spec.KINDS
+    }
 
 
 def _find_header(rows: list[list[object]], kind: str) -> tuple[int, dict[str, int]] | None:
@@ -119,36 +129,50 @@ def decode_csv(data: bytes) -> str:
     return _decode(data)[0]
 
 
-def _decode(data: bytes) -> tuple[str, bytes]:
-    """(text, the same text as UTF-8 bytes) for UTF-8 with or without BOM, or
-    GBK/GB18030. A strict UTF-8 decode is a reliable test because GBK text is almost
-    never valid UTF-8; GB18030 is a superset of GBK, so it reads WPS exports too. Only
-    these encodings are allowed by the contract, so a general detector is not needed.
-    UTF-8 input comes back as it is, so Polars reads the file's own bytes."""
+def _decode(data: bytes) -> tuple[str, bytes, bool]:
+    """(text, the same text as UTF-8 bytes, whether the file was UTF-8) for UTF-8 with
+    or without BOM, or GBK/GB18030. A strict UTF-8 decode is a reliable test because
+    GBK text is almost never valid UTF-8; GB18030 is a superset of GBK, so it reads WPS
+    exports too. Only these encodings are allowed by the contract, so a general
+    detector is not needed. UTF-8 input comes back as it is, so Polars reads the file's
+    own bytes."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8"), data
+        return data.decode("utf-8"), data, True
     except UnicodeDecodeError:
         pass
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise LedgerFileError("encoding", zh.FILE_ERRORS["encoding"]) from exc
-    return text, text.encode("utf-8")
+    return text, text.encode("utf-8"), False
 
 
-def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int, list[str]]:
-    data = path.read_bytes()
+@dataclass(frozen=True)
+class CsvHead:
+    """What a CSV file's first records say, found before its rows are parsed: the header
+    record and where it is. Files whose heads agree are parsed together (read_csv_files)."""
+
+    header_idx: int  # record index of the header (0-based): Excel's row header_idx + 1
+    skip_lines: int  # physical lines above the header (a title may hold a quoted newline)
+    header: tuple[str, ...]  # the header record's cells: the frame's columns
+    titles: list[str]  # text above the header
+    payload: bytes | None  # the text as UTF-8 when the file's own bytes are not (GBK)
+
+
+def sniff_csv(data: bytes, kind: str) -> CsvHead:
+    """Check a CSV file as a whole (encoding, line ends, cell length) and find its header
+    among the first records; raise LedgerFileError with the clerk's reason."""
     if not data.strip():
         raise LedgerFileError("empty", zh.FILE_ERRORS["empty"])
-    text, payload = _decode(data)
+    text, payload, utf8 = _decode(data)
     if payload.count(b"\r") != payload.count(b"\r\n"):
         # A lone CR (an old Mac line end, or a stray one) ends a line for Python's csv
         # but not for Polars, which would silently glue two rows into one: a file with
         # one outside quotes is refused; inside quotes it is part of the cell.
         _parse_whole(text)
-    if len(payload) > MAX_CELL_CHARS and max(map(len, payload.split(b"\n"))) > MAX_CELL_CHARS:
+    if len(payload) > MAX_CELL_CHARS and _longest_line(payload) > MAX_CELL_CHARS:
         _parse_whole(text)  # a line that long may hold an over-long cell: find it
     # Python's csv finds the header among the first records (title rows have fewer
     # fields, which Polars' column-count inference would trip on).
@@ -168,22 +192,130 @@ def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int, list[str]]
         raise no_header_error(kind)
     h, score = found
     _check_kind(score, kind)
-    skip_lines = line_after[h - 1] if h > 0 else 0
-    ncols = len(head[h])
+    return CsvHead(
+        header_idx=h,
+        skip_lines=line_after[h - 1] if h > 0 else 0,
+        header=tuple(str(c) for c in head[h]),
+        titles=_titles(head[:h]),
+        payload=None if utf8 else payload,
+    )
+
+
+def _longest_line(payload: bytes) -> int:
+    """Length of the longest line, found without splitting the file into line objects."""
+    ends = np.flatnonzero(np.frombuffer(payload, dtype=np.uint8) == 0x0A)
+    bounds = np.concatenate(([-1], ends, [len(payload)]))
+    return int(np.diff(bounds).max()) - 1
+
+
+def _csv_options(head: CsvHead) -> dict:
+    # The header record is read as the first row (its cell count fixes the columns; a
+    # longer data row is cut, a shorter one padded) and taken off by _map_columns.
+    return dict(
+        has_header=False,
+        skip_lines=head.skip_lines,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        new_columns=[f"c{i}" for i in range(len(head.header))],
+    )
+
+
+def _parse_csv(source: Path | bytes, head: CsvHead) -> pl.DataFrame:
+    """One file's rows from its header record on, as strings."""
     try:
-        frame = pl.read_csv(
-            io.BytesIO(payload),
-            has_header=False,
-            skip_lines=skip_lines,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            new_columns=[f"c{i}" for i in range(ncols)],
-        )
+        data = io.BytesIO(source) if isinstance(source, bytes) else source
+        return pl.read_csv(data, **_csv_options(head))
     except pl.exceptions.PolarsError as exc:
         raise LedgerFileError(
             "bad_csv", zh.FILE_ERRORS["bad_csv"].format(line="?", detail=str(exc)[:80])
         ) from exc
-    return "", frame, h, _titles(head[:h])
+
+
+def _read_csv(path: Path, kind: str) -> tuple[str, pl.DataFrame, int, list[str]]:
+    data = path.read_bytes()
+    head = sniff_csv(data, kind)
+    frame = _parse_csv(head.payload if head.payload is not None else data, head)
+    return "", frame, head.header_idx, head.titles
+
+
+def read_csv_files(
+    files: list[tuple[Path, str, CsvHead]],
+) -> list[LedgerFile | LedgerFileError]:
+    """Parse sniffed CSV ledgers, in order. UTF-8 files with the same header at the same
+    line go through one Polars multi-file scan and one column mapping: for a month's
+    2,000 small county files one native reader over all of them, not 2,000 calls (0.12
+    against 0.6 ms a file). Files in another encoding, and a group the scan refuses, are
+    read one by one, so a bad file gets its own reason."""
+    out: list[LedgerFile | LedgerFileError | None] = [None] * len(files)
+    groups: dict[tuple[str, int, tuple[str, ...]], list[int]] = {}
+    for i, (_, kind, head) in enumerate(files):
+        if head.payload is None:
+            groups.setdefault((kind, head.skip_lines, head.header), []).append(i)
+    for (kind, _, _), members in groups.items():
+        if len(members) > 1:
+            _read_group(kind, [files[i] for i in members], out, members)
+    for i, (path, kind, head) in enumerate(files):
+        if out[i] is None:
+            try:
+                source = head.payload if head.payload is not None else path
+                frame = _parse_csv(source, head)
+                out[i] = LedgerFile([_map_columns(kind, "", frame, head.header_idx, head.titles)])
+            except LedgerFileError as exc:
+                out[i] = exc
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - as read_raw
+                out[i] = unreadable(exc)
+    return out  # type: ignore[return-value]
+
+
+def _read_group(
+    kind: str, files: list[tuple[Path, str, CsvHead]], out: list, where: list[int]
+) -> None:
+    """Read files of one header and encoding in one scan; fill out[where[j]] for file j.
+    Leaves them unset (to be read one by one) when the scan fails or the rows do not
+    come back as expected."""
+    head = files[0][2]
+    try:
+        frame = pl.scan_csv(
+            [path for path, _, _ in files],
+            glob=False,
+            include_file_paths="_path",
+            **_csv_options(head),
+        ).collect()
+    except pl.exceptions.PolarsError:
+        return
+    # Every file gives at least its header row, in order: the runs of one path are the
+    # files, and each run's first row is that file's header.
+    lengths = frame.get_column("_path").rle().struct.field("len").to_numpy().astype(np.int64)
+    if len(lengths) != len(files):
+        return
+    is_header = np.zeros(frame.height, dtype=bool)
+    is_header[np.cumsum(lengths) - lengths] = True
+    headers = frame.filter(is_header).drop("_path").unique()
+    if headers.height != 1:
+        return
+    try:
+        body, written, unknown = _mapped_body(
+            kind, headers.row(0), frame.filter(~is_header).drop("_path")
+        )
+    except LedgerFileError as exc:
+        for j in where:
+            out[j] = exc
+        return
+    offset = 0
+    for j, n, (_, _, h) in zip(where, lengths - 1, files, strict=True):
+        sheet = RawLedger(
+            kind=kind,
+            sheet="",
+            frame=body.slice(offset, int(n)),
+            header_row=h.header_idx + 1,
+            unknown_columns=list(unknown),
+            title_rows=h.titles,
+            written_headers=dict(written),
+        )
+        out[j] = LedgerFile([sheet])
+        offset += int(n)
 
 
 def _titles(rows: list) -> list[str]:
@@ -353,9 +485,13 @@ def read_raw(path: Path, kind: str) -> LedgerFile:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a parser panic (pyo3) is a BaseException
-        raise LedgerFileError(
-            "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=type(exc).__name__)
-        ) from exc
+        raise unreadable(exc) from exc
+
+
+def unreadable(exc: BaseException) -> LedgerFileError:
+    return LedgerFileError(
+        "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=type(exc).__name__)
+    )
 
 
 def _read_raw(path: Path, kind: str) -> LedgerFile:
@@ -376,18 +512,18 @@ def read_ledger(path: Path, kind: str) -> LedgerFile:
     return ledger
 
 
-def _map_columns(
-    kind: str, sheet: str, frame: pl.DataFrame, header_idx: int, titles: list[str]
-) -> RawLedger:
-    """First row of `frame` is the header; the rest are candidate data rows. Only cheap
-    per-file work here: a rename and select (one file is often 30 rows; the cleaning
-    and row classification run once per batch in shape_batch)."""
-    header = frame.row(0)
+@functools.lru_cache(maxsize=1024)
+def _column_map(
+    kind: str, columns: tuple[str, ...], header: tuple
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(frame column → field, field → its header as written, headers not known) for a
+    header row; cached, as a month's county files share a handful of header rows. Raises
+    for a missing required column."""
     lookup = spec.header_lookup(kind)
     mapping: dict[str, str] = {}
     written: dict[str, str] = {}  # field → its header as the clerk wrote it
     unknown: list[str] = []
-    for col, cell in zip(frame.columns, header, strict=False):
+    for col, cell in zip(columns, header, strict=False):
         if col == ID_NUMERIC:
             continue
         key = spec.normalise_header(cell)
@@ -404,8 +540,34 @@ def _map_columns(
         raise LedgerFileError(
             "missing_columns", zh.FILE_ERRORS["missing_columns"].format(cols="、".join(missing))
         )
-    cells = [c for c in frame.columns if c != ID_NUMERIC]
-    body = frame.slice(1)
+    return mapping, written, unknown
+
+
+def _map_columns(
+    kind: str, sheet: str, frame: pl.DataFrame, header_idx: int, titles: list[str]
+) -> RawLedger:
+    """First row of `frame` is the header; the rest are candidate data rows. Only cheap
+    per-file work here: a rename and select (one file is often 30 rows; the cleaning
+    and row classification run once per batch in shape_batch)."""
+    body, written, unknown = _mapped_body(kind, frame.row(0), frame.slice(1))
+    return RawLedger(
+        kind=kind,
+        sheet=sheet,
+        frame=body,
+        header_row=header_idx + 1,
+        unknown_columns=list(unknown),  # copies: the cached map is shared
+        title_rows=titles,
+        written_headers=dict(written),
+    )
+
+
+def _mapped_body(
+    kind: str, header: tuple, body: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[str, str], list[str]]:
+    """The rows under a header with their columns named as fields, the leading cells
+    kept (for telling 合计 and footer rows) and the numeric-ID marks of an xlsx sheet."""
+    mapping, written, unknown = _column_map(kind, tuple(body.columns), header)
+    cells = [c for c in body.columns if c != ID_NUMERIC]
     # Plain Series picked and renamed, no query per file: for a 30-row ledger a query
     # would cost more than the reading. Row numbers, missing fields and the leading
     # cells are filled in once per batch by shape_batch.
@@ -413,15 +575,7 @@ def _map_columns(
     columns += [body.get_column(c).alias(f"{_LEAD}{i}") for i, c in enumerate(cells[:_LEAD_CELLS])]
     if ID_NUMERIC in body.columns:
         columns.append(body.get_column(ID_NUMERIC))
-    return RawLedger(
-        kind=kind,
-        sheet=sheet,
-        frame=pl.DataFrame(columns, height=body.height),
-        header_row=header_idx + 1,
-        unknown_columns=unknown,
-        title_rows=titles,
-        written_headers=written,
-    )
+    return pl.DataFrame(columns, height=body.height), written, unknown
 
 
 def shape_batch(kind: str, ledgers: list[RawLedger], split: bool = True) -> pl.DataFrame:
