@@ -197,3 +197,69 @@ def test_leading_blank_rows_and_columns_do_not_shift_row_numbers(tmp_path: Path)
     raw = read_ledger(f, "placements").sheets[0]
     assert raw.header_row == 4
     assert raw.frame["source_row"].to_list() == [5]
+
+
+def _same_as_file_by_file(subs) -> int:
+    """read_files (files of one header parsed together) gives every file what reading it
+    alone gives: rows, row numbers, header row, titles, unknown columns, or the same
+    reason. Returns how many files were compared."""
+    from pipelines.ledgers.process import read_files
+    from pipelines.ledgers.reading import read_raw
+
+    together = read_files(subs)
+    for sub, (_, digest, got) in zip(subs, together, strict=True):
+        try:
+            alone = read_raw(sub.path, sub.kind)
+        except LedgerFileError as exc:
+            assert isinstance(got, LedgerFileError), sub.rel
+            assert got.reason == exc.reason, sub.rel
+            continue
+        assert not isinstance(got, LedgerFileError), (sub.rel, got)
+        assert digest and len(got.sheets) == len(alone.sheets)
+        for a, b in zip(got.sheets, alone.sheets, strict=True):
+            assert a.frame.equals(b.frame), sub.rel
+            assert (a.header_row, a.title_rows, a.unknown_columns, a.written_headers) == (
+                b.header_row, b.title_rows, b.unknown_columns, b.written_headers
+            ), sub.rel  # fmt: skip
+    return len(subs)
+
+
+def test_csv_files_read_together_as_each_alone_in_every_dialect(tmp_path):
+    from pipelines.ledgers.process import discover
+    from pipelines.synthetic.generate import generate
+
+    raw = tmp_path / "raw"
+    generate(raw, 1500, 2024, "csv", messy=0.3, seed=3, max_counties=4)
+    subs = discover(raw)
+    by_batch: dict = {}
+    for sub in subs:
+        by_batch.setdefault((sub.kind, sub.period), []).append(sub)
+    assert sum(_same_as_file_by_file(batch) for batch in by_batch.values()) == len(subs)
+
+
+def test_a_bad_file_among_files_of_one_header_fails_alone(tmp_path):
+    """Files that share a header are parsed in one scan; a file the scan cannot take
+    (a row with an unclosed quote, a header alone, a longer row first, a GBK file, the
+    same columns in another order) gets its own verdict and the others their rows."""
+    folder = tmp_path / "placements" / "2024-10"
+    folder.mkdir(parents=True)
+    for i in range(4):
+        synth.write_csv(folder / f"{i}.csv", "placements", _rows(3, seed=i), title="台账")
+    good = (folder / "0.csv").read_text(encoding="utf-8")
+    lines = good.splitlines(keepends=True)
+    (folder / "4_quote.csv").write_text("".join(lines[:3]) + '"unclosed,' + lines[3])
+    (folder / "5_header_only.csv").write_text("".join(lines[:2]))
+    (folder / "6_long_row.csv").write_text("".join(lines[:2]) + lines[2].rstrip() + ",多,余\n")
+    (folder / "7_gbk.csv").write_bytes(good.encode("gbk"))
+    swapped = [ln.rstrip("\n").split(",") for ln in lines[1:]]  # header and rows
+    (folder / "8_swapped.csv").write_text(
+        lines[0] + "".join(",".join([r[1], r[0], *r[2:]]) + "\n" for r in swapped)
+    )
+    from pipelines.ledgers.process import discover
+
+    subs = discover(tmp_path, "placements")
+    assert _same_as_file_by_file(subs) == 9
+    (sub,) = [s for s in subs if s.rel.endswith("8_swapped.csv")]
+    assert read_ledger(sub.path, "placements").sheets[0].frame["id_number"].to_list() == [
+        r["id_number"] for r in _rows(3, seed=0)
+    ]

@@ -379,8 +379,8 @@ Read = tuple[Submission, str, LedgerFile | LedgerFileError]
 def read_files(subs: list[Submission], digests: dict[str, str] | None = None) -> list[Read]:
     """Hash and read submissions, in their order: (submission, sha256, the mapped ledger
     or why the file cannot be read). Two readers hash, check and find the headers
-    (hashing and Polars release the GIL, so both cores work); CSV rows are then parsed
-    by read_csv_files, many files per call; xlsx files are read whole by the readers."""
+    (file reads, hashing and Polars release the GIL); CSV rows are then parsed by
+    read_csv_files, many files per call; xlsx files are read whole by the readers."""
     digests = digests or {}
 
     def read_one(sub: Submission) -> tuple[str, LedgerFile | LedgerFileError | CsvHead]:
@@ -408,7 +408,7 @@ def read_files(subs: list[Submission], digests: dict[str, str] | None = None) ->
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         first = list(pool.map(read_one, subs))
     heads = [i for i, (_, got) in enumerate(first) if isinstance(got, CsvHead)]
-    parsed = read_csv_files([(subs[i].path, subs[i].kind, first[i][1]) for i in heads])
+    parsed = read_csv_files([(subs[i].kind, first[i][1]) for i in heads])
     ledgers = [got for _, got in first]
     for i, ledger in zip(heads, parsed, strict=True):
         ledgers[i] = ledger
