@@ -430,7 +430,15 @@ def write_report(results: dict) -> None:
                 + ", ".join(f"{d:.1f}/{f:.1f} = {d / f:.1%}" for d, f in i["pairs"])
                 + "."
             )
-    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = ROOT / "BENCHMARKS.md"
+    kept = report.read_text(encoding="utf-8").partition(KEPT)[2] if report.exists() else ""
+    lines += ["", KEPT + kept.rstrip("\n")] if kept.strip() else []
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# BENCHMARKS.md below this line is written by hand (findings, one-off measurements) and
+# kept when the tables above are rewritten.
+KEPT = "<!-- written by hand below: kept by bench/run_bench.py -->"
 
 
 def _sha(path: Path) -> str:

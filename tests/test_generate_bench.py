@@ -136,6 +136,47 @@ def test_benchmark_report_shows_each_repetitions_incremental_ratio(tmp_path, mon
     assert "30.0/160.0 = 18.8%, 40.0/180.0 = 22.2%." in text
 
 
+def test_benchmark_headline_is_the_independent_floor_and_notes_are_kept(tmp_path, monkeypatch):
+    """A row shows wall and CPU ratios to the independent floor; the hand-written part
+    of BENCHMARKS.md survives a rewrite of the tables."""
+    import bench.run_bench as rb
+
+    monkeypatch.setattr(rb, "ROOT", tmp_path)
+    (tmp_path / "BENCHMARKS.md").write_text(f"old table\n\n{rb.KEPT}\n\n## Findings\nkept\n")
+    p = rb.Measure(150.0, 2900.0, {"ingest": 90.0, "dbt": 50.0}, cpu_seconds=240.0)
+    i = rb.Measure(60.0, 1200.0, {}, cpu_seconds=100.0)
+    row = {"n": 10, "pipeline": p, "floor": None, "peer": None, "independent": i,
+           "figures_equal": 270, "run": "--sizes 10; median of 3 run(s); 2026-12-03"}  # fmt: skip
+    for _ in range(2):
+        rb.write_report({"rows": {"CSV, 10 placement rows": row}, "incremental": None})
+    text = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert (
+        "| CSV, 10 placement rows | 150.0 | 240.0 | 60.0 | 100.0 | **2.50** | 2.40 | 270 |" in text
+    )
+    assert "old table" not in text and text.count("## Findings\nkept") == 1
+
+
+def test_benchmark_stops_when_the_figures_differ(tmp_path, monkeypatch):
+    import duckdb
+
+    import bench.run_bench as rb
+
+    monkeypatch.setattr(rb, "OUT", tmp_path)
+    (tmp_path / "wh_t").mkdir()
+    for db, value in (
+        (tmp_path / "wh_t" / "serving.duckdb", 5),
+        (tmp_path / "independent_t.duckdb", 6),
+    ):
+        con = duckdb.connect(str(db))
+        con.execute(
+            "create table metrics as select '2024-10' as period, '451324' as region_code, "
+            f"'county' as region_level, 'employed_persons' as indicator, {value} as value"
+        )
+        con.close()
+    with pytest.raises(SystemExit, match="differ"):
+        rb.assert_same_figures("t")
+
+
 def test_followups_of_a_county_where_nobody_was_served():
     """A county with one trainee owed a follow-up and no service drawn for them: no
     rows, not a crash (a 10M-row year stopped on such a county: the empty dates had no

@@ -240,7 +240,8 @@ def test_csv_files_read_together_as_each_alone_in_every_dialect(tmp_path):
 def test_a_bad_file_among_files_of_one_header_fails_alone(tmp_path):
     """Files that share a header are parsed in one scan; a file the scan cannot take
     (a row with an unclosed quote, a header alone, a longer row first, a GBK file, the
-    same columns in another order) gets its own verdict and the others their rows."""
+    same columns in another order, the header row again among the rows) gets its own
+    verdict and the others their rows."""
     folder = tmp_path / "placements" / "2024-10"
     folder.mkdir(parents=True)
     for i in range(4):
@@ -251,6 +252,8 @@ def test_a_bad_file_among_files_of_one_header_fails_alone(tmp_path):
     (folder / "5_header_only.csv").write_text("".join(lines[:2]))
     (folder / "6_long_row.csv").write_text("".join(lines[:2]) + lines[2].rstrip() + ",多,余\n")
     (folder / "7_gbk.csv").write_bytes(good.encode("gbk"))
+    # a clerk pasted a second block under its own header row: that row is a data row
+    (folder / "9_header_again.csv").write_text("".join(lines[:3]) + lines[1] + lines[3])
     swapped = [ln.rstrip("\n").split(",") for ln in lines[1:]]  # header and rows
     (folder / "8_swapped.csv").write_text(
         lines[0] + "".join(",".join([r[1], r[0], *r[2:]]) + "\n" for r in swapped)
@@ -258,7 +261,7 @@ def test_a_bad_file_among_files_of_one_header_fails_alone(tmp_path):
     from pipelines.ledgers.process import discover
 
     subs = discover(tmp_path, "placements")
-    assert _same_as_file_by_file(subs) == 9
+    assert _same_as_file_by_file(subs) == 10
     (sub,) = [s for s in subs if s.rel.endswith("8_swapped.csv")]
     assert read_ledger(sub.path, "placements").sheets[0].frame["id_number"].to_list() == [
         r["id_number"] for r in _rows(3, seed=0)

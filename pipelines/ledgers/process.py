@@ -384,20 +384,19 @@ def read_files(subs: list[Submission], digests: dict[str, str] | None = None) ->
     digests = digests or {}
 
     def read_one(sub: Submission) -> tuple[str, LedgerFile | LedgerFileError | CsvHead]:
+        """(sha256, the xlsx ledger read whole, a CSV file's head, or why not)."""
+        csv = sub.path.suffix.lower() == ".csv"
         try:
-            if sub.path.suffix.lower() != ".csv":
-                digest = digests.get(sub.rel) or sha256_of(sub.path)
-                return digest, read_raw(sub.path, sub.kind)
-            data = sub.path.read_bytes()
+            data = sub.path.read_bytes() if csv else b""
+            digest = digests.get(sub.rel) or (
+                hashlib.sha256(data).hexdigest() if csv else sha256_of(sub.path)
+            )
         except OSError as exc:  # vanished or unreadable since discover saw it
             return "", LedgerFileError(
                 "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=exc.strerror)
             )
-        except LedgerFileError as exc:
-            return digest, exc
-        digest = digests.get(sub.rel) or hashlib.sha256(data).hexdigest()
         try:
-            return digest, sniff_csv(data, sub.kind)
+            return digest, sniff_csv(data, sub.kind) if csv else read_raw(sub.path, sub.kind)
         except LedgerFileError as exc:
             return digest, exc
         except (KeyboardInterrupt, SystemExit):
@@ -423,12 +422,12 @@ Member = tuple[Submission, LedgerFile]
 def process_files(
     subs: list[Submission], key: bytes, digests: dict[str, str] | None = None
 ) -> list[FileResult]:
-    """Read, validate and pseudonymise submissions, in their order. Files of one kind and period are validated
-    as one batch (one pandera pass, one pseudonymisation pass), so 2,000 small county
-    files cost about what one large file does. Never raises for bad input: an unreadable
-    file is a FileResult with status 'failed' and a Chinese reason; should a batch fail
-    for a reason no check foresaw, its files are processed one by one, so only the file
-    at fault fails."""
+    """Read, validate and pseudonymise submissions, in their order. Files of one kind
+    and period are validated as one batch (one pandera pass, one pseudonymisation
+    pass), so 2,000 small county files cost about what one large file does. Never
+    raises for bad input: an unreadable file is a FileResult with status 'failed' and a
+    Chinese reason; should a batch fail for a reason no check foresaw, its files are
+    processed one by one, so only the file at fault fails."""
     results: dict[str, FileResult] = {}
     groups: dict[tuple[str, str], list[Member]] = {}
     for sub, digest, ledger in read_files(subs, digests):
