@@ -254,6 +254,11 @@ def test_a_bad_file_among_files_of_one_header_fails_alone(tmp_path):
     (folder / "7_gbk.csv").write_bytes(good.encode("gbk"))
     # a clerk pasted a second block under its own header row: that row is a data row
     (folder / "9_header_again.csv").write_text("".join(lines[:3]) + lines[1] + lines[3])
+    # a quote opened in one file and closed in the next file's first row: the two read
+    # as one file would lose a header row, which the repeated header above would make up
+    # for if files were told apart by their header rows
+    (folder / "3_opens.csv").write_text("".join(lines[:3]) + '"opens,' + lines[3])
+    (folder / "3_shuts.csv").write_text("".join(lines[:2]) + 'shuts",' + lines[2])
     swapped = [ln.rstrip("\n").split(",") for ln in lines[1:]]  # header and rows
     (folder / "8_swapped.csv").write_text(
         lines[0] + "".join(",".join([r[1], r[0], *r[2:]]) + "\n" for r in swapped)
@@ -261,7 +266,7 @@ def test_a_bad_file_among_files_of_one_header_fails_alone(tmp_path):
     from pipelines.ledgers.process import discover
 
     subs = discover(tmp_path, "placements")
-    assert _same_as_file_by_file(subs) == 10
+    assert _same_as_file_by_file(subs) == 12
     (sub,) = [s for s in subs if s.rel.endswith("8_swapped.csv")]
     assert read_ledger(sub.path, "placements").sheets[0].frame["id_number"].to_list() == [
         r["id_number"] for r in _rows(3, seed=0)

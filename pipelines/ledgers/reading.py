@@ -12,6 +12,7 @@ import functools
 import io
 import itertools
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -235,9 +236,9 @@ def read_csv_files(files: list[tuple[str, CsvHead]]) -> list[LedgerFile | Ledger
     header are parsed as one text, their bodies one after another, and mapped once: a
     month's 2,000 small county files in one Polars call, not 2,000 (14 ms against 0.4 s
     for a month of workshops; a multi-file scan would open every file a second time).
-    The header rows, one per file, tell where each file's rows begin. Files that do not
-    come apart cleanly so (a row that repeats the header, an unclosed quote running
-    into the next file) are parsed one by one, so a bad file gets its own reason."""
+    A numbered end line after each file tells where its rows stop. Files that do not
+    come apart cleanly so (an unclosed quote running into the next file) are parsed one
+    by one, so a bad file gets its own reason."""
     out: list[LedgerFile | LedgerFileError | None] = [None] * len(files)
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for i, (kind, head) in enumerate(files):
@@ -259,41 +260,46 @@ def read_csv_files(files: list[tuple[str, CsvHead]]) -> list[LedgerFile | Ledger
 
 
 def _read_group(kind: str, heads: list[CsvHead], out: list, where: list[int]) -> None:
-    """Parse the bodies of files with one header as one text; fill out[where[j]] for file
-    j. When the rows do not come apart into exactly these files, each half is tried on
-    its own (a bad file costs a few parses, not the month's speed), down to single
-    files, which are left unset to be read alone with their own reason."""
+    """Parse the bodies of files with one header as one text, each followed by a line
+    `<token>:<j>` (the token is new each time, so no ledger holds it); fill out[where[j]]
+    for file j. The end lines must come back as written, 0, 1, 2 …, and each file's
+    first row must be its header: otherwise a file ran into the next (an unclosed quote
+    swallows the end line), and each half is tried on its own (a bad file costs a few
+    parses, not the month's speed), down to single files, left unset to be read alone
+    with their own reason."""
     if len(heads) < 2:
         return
-    columns = len(heads[0].header)
-    text = b"".join(h.body if h.body.endswith(b"\n") else h.body + b"\n" for h in heads)
+    token = f"#collabstats-end-of-file-{uuid.uuid4().hex}:"
+    text = b"".join(
+        (h.body if h.body.endswith(b"\n") else h.body + b"\n") + f"{token}{j}\n".encode()
+        for j, h in enumerate(heads)
+    )
     try:
-        frame = _parse_csv(text, columns)
+        frame = _parse_csv(text, len(heads[0].header))
+        first = frame.get_column("c0")
+        is_end = first.str.starts_with(token).fill_null(False).to_numpy()
+        ends = np.flatnonzero(is_end)
+        starts = np.append(0, ends[:-1] + 1)  # each file's header row
         header = frame.row(0)
-        is_header = (
-            frame.select(
-                pl.all_horizontal(
-                    pl.col(c).eq_missing(v) for c, v in zip(frame.columns, header, strict=True)
-                )
-            )
-            .to_series()
-            .to_numpy()
+        clean = first.gather(ends).to_list() == [f"{token}{j}" for j in range(len(heads))] and (
+            frame[starts].unique().height == 1
         )
-        starts = np.flatnonzero(is_header)
-    except LedgerFileError:
-        starts = np.array([], dtype=np.int64)
-    if len(starts) != len(heads):
+    except (LedgerFileError, IndexError):
+        clean = False
+    if not clean:
         half = len(heads) // 2
         _read_group(kind, heads[:half], out, where[:half])
         _read_group(kind, heads[half:], out, where[half:])
         return
+    rows = ~is_end
+    rows[starts] = False
     try:
-        body, written, unknown = _mapped_body(kind, header, frame.filter(pl.Series(~is_header)))
+        body, written, unknown = _mapped_body(kind, header, frame.filter(pl.Series(rows)))
     except LedgerFileError as exc:
         for j in where:
             out[j] = exc
         return
-    sizes = np.diff(np.append(starts, frame.height)) - 1  # each file's rows under its header
+    sizes = ends - starts - 1  # each file's rows under its header
     offset = 0
     for j, n, h in zip(where, sizes.tolist(), heads, strict=True):
         sheet = RawLedger(
