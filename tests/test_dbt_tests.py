@@ -45,14 +45,23 @@ def test_every_dbt_unit_test_passes(scenario_run, tmp_path):
 RECONCILIATION = "test.collabstats.assert_every_row_read_is_loaded_or_rejected_once"
 
 
-def _failures(db: Path, sql: str) -> tuple[subprocess.CompletedProcess, dict[str, int]]:
-    """Change the raw tables of a built warehouse behind the ingest's back, recheck the
-    accounting of every period (--full-refresh: the ingest recorded no change) and run
-    its test."""
+def _changed_and_rebuilt(
+    db: Path, sql: str, *build_args: str
+) -> tuple[subprocess.CompletedProcess, dict[str, dict]]:
+    """Change the tables of a built warehouse behind the ingest's back with `sql`, then
+    `dbt build` with `build_args`."""
     con = duckdb.connect(str(db))
     con.execute(sql)
     con.close()
-    done, results = _dbt(db, "build", "--select", "int_unaccounted_rows", "--full-refresh")
+    return _dbt(db, "build", *build_args)
+
+
+def _failures(db: Path, sql: str) -> tuple[subprocess.CompletedProcess, dict[str, int]]:
+    """Change the raw tables, recheck the accounting of every period (--full-refresh:
+    the ingest recorded no change) and run its test."""
+    done, results = _changed_and_rebuilt(
+        db, sql, "--select", "int_unaccounted_rows", "--full-refresh"
+    )
     return done, {k: r["failures"] for k, r in results.items() if r["status"] == "fail"}
 
 
@@ -98,12 +107,9 @@ OVERDUE_LISTED = "test.collabstats.assert_overdue_list_has_each_overdue_duty_onc
 
 
 def _overdue_build(db: Path, sql: str) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
-    """Change the overdue duties (and the trainings they are listed from) of a built
-    warehouse, rebuild the overdue list and run its tests."""
-    con = duckdb.connect(str(db))
-    con.execute(sql)
-    con.close()
-    done, results = _dbt(db, "build", "--select", "followup_overdue")
+    """Change the overdue duties (and the trainings they are listed from), rebuild the
+    overdue list and run its tests."""
+    done, results = _changed_and_rebuilt(db, sql, "--select", "followup_overdue")
     return done, {k: r["status"] for k, r in results.items() if k.startswith("test.")}
 
 

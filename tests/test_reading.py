@@ -12,9 +12,10 @@ import polars as pl
 import pytest
 
 from pipelines.ledgers.normalise import parse_date
-from pipelines.ledgers.process import Submission, process_file
-from pipelines.ledgers.reading import LedgerFileError, read_ledger, sniff_kind
+from pipelines.ledgers.process import Submission, discover, process_file, read_files
+from pipelines.ledgers.reading import LedgerFileError, read_ledger, read_raw, sniff_kind
 from pipelines.synthetic import dialects, synth
+from pipelines.synthetic.generate import generate
 
 
 def _rows(n: int, period: str = "2024-10", seed: int = 1) -> list[dict]:
@@ -203,9 +204,6 @@ def _same_as_file_by_file(subs) -> int:
     """read_files (files of one header parsed together) gives every file what reading it
     alone gives: rows, row numbers, header row, titles, unknown columns, or the same
     reason. Returns how many files were compared."""
-    from pipelines.ledgers.process import read_files
-    from pipelines.ledgers.reading import read_raw
-
     together = read_files(subs)
     for sub, (_, digest, got) in zip(subs, together, strict=True):
         try:
@@ -225,9 +223,6 @@ def _same_as_file_by_file(subs) -> int:
 
 
 def test_csv_files_read_together_as_each_alone_in_every_dialect(tmp_path):
-    from pipelines.ledgers.process import discover
-    from pipelines.synthetic.generate import generate
-
     raw = tmp_path / "raw"
     generate(raw, 1500, 2024, "csv", messy=0.3, seed=3, max_counties=4)
     subs = discover(raw)
@@ -263,8 +258,6 @@ def test_a_bad_file_among_files_of_one_header_fails_alone(tmp_path):
     (folder / "8_swapped.csv").write_text(
         lines[0] + "".join(",".join([r[1], r[0], *r[2:]]) + "\n" for r in swapped)
     )
-    from pipelines.ledgers.process import discover
-
     subs = discover(tmp_path, "placements")
     assert _same_as_file_by_file(subs) == 12
     (sub,) = [s for s in subs if s.rel.endswith("8_swapped.csv")]
