@@ -35,8 +35,8 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not e2e and not spark"
 
-# The same dbt project on a local Spark, every table compared with DuckDB's (README
-# "Beyond one machine"): installs the [spark] extra (pyspark, dbt-spark) first; needs Java.
+# The same dbt project on a local Spark, every table compared with DuckDB's (docs/spark.md):
+# installs the [spark] extra (pyspark, dbt-spark) first; needs Java.
 SPARK_STAMP := $(VENV)/.installed-spark-$(shell sha1sum pyproject.toml | cut -c1-12)
 setup-spark: setup $(SPARK_STAMP)
 
@@ -48,7 +48,13 @@ $(SPARK_STAMP): pyproject.toml
 test-spark: setup-spark
 	$(BIN)/python -m pytest -q -m spark
 
+# Lint also fails when git tracks a file that .gitignore names (build/, dist/, *.egg-info/,
+# warehouse files ...): generated output never belongs in the repository.
 lint: setup
+	@tracked="$$(git ls-files --cached --ignored --exclude-standard)"; \
+	if [ -n "$$tracked" ]; then \
+	  echo "generated files are tracked in git (they match .gitignore); git rm --cached them:"; \
+	  echo "$$tracked" | head -20; exit 1; fi
 	$(BIN)/ruff check pipelines tests bench
 	$(BIN)/ruff format --check pipelines tests bench
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests

@@ -1,1 +1,0 @@
-/work/main/pipelines/cli.py

@@ -1,1 +1,0 @@
-/work/main/pipelines/county/__init__.py

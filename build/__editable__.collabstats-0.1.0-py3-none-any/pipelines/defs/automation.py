@@ -1,1 +1,0 @@
-/work/main/pipelines/defs/automation.py

@@ -1,1 +1,0 @@
-/work/main/pipelines/defs/exports/__init__.py

@@ -1,1 +1,0 @@
-/work/main/pipelines/defs/ingest/__init__.py

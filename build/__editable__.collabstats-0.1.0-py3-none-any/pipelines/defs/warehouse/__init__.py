@@ -1,1 +1,0 @@
-/work/main/pipelines/defs/warehouse/__init__.py

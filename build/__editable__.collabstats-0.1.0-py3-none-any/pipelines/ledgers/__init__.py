@@ -1,1 +1,0 @@
-/work/main/pipelines/ledgers/__init__.py

@@ -1,1 +1,0 @@
-/work/main/pipelines/ledgers/regions.py

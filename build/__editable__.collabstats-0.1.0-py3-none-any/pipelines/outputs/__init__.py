@@ -1,1 +1,0 @@
-/work/main/pipelines/outputs/__init__.py
