@@ -1,4 +1,4 @@
-"""collabstats: the pipeline's code (README "Layout")."""
+"""collabstats: the pipeline's code (docs/development.md)."""
 
 import warnings
 

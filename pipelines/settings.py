@@ -61,7 +61,7 @@ def dbt_executable() -> str:
 
 def dbt_target() -> str:
     """The dbt target the pipeline builds with: `dev` (DuckDB) unless COLLAB_DBT_TARGET
-    says `spark` (README "Beyond one machine"; dbt's profile reads it too)."""
+    says `spark` (docs/spark.md; dbt's profile reads it too)."""
     return os.environ.get("COLLAB_DBT_TARGET", "dev")
 
 

@@ -1,4 +1,4 @@
-"""The dbt project runs on DuckDB and on Spark (README "Beyond one machine"): models,
+"""The dbt project runs on DuckDB and on Spark (docs/spark.md): models,
 macros and tests use neither double-quoted strings or names (a string literal on Spark,
 a name on DuckDB), nor backslash regexes (escapes differ), nor DuckDB-only types or
 syntax. Engine-specific SQL lives in macros/engine.sql alone, behind adapter.dispatch."""

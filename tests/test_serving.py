@@ -218,7 +218,7 @@ SQLALCHEMY_DASHBOARD = textwrap.dedent(
 
 
 def test_sqlalchemy_without_a_pool_sees_a_republished_file(scenario_run, tmp_path):
-    """The README's advice for dashboards on SQLAlchemy (duckdb-engine), each dashboard a
+    """docs/serving.md's advice for dashboards on SQLAlchemy (duckdb-engine), each dashboard a
     process of its own: read-only with NullPool sees a republished file; the default
     pool keeps its connection, and with it the replaced file."""
     from pipelines.outputs.publish import publish

@@ -1,5 +1,4 @@
-"""The same dbt project on Spark gives the same marts as on DuckDB (README "Beyond one
-machine"). `make test-spark` installs the [spark] extra and runs these; `make test`
+"""The same dbt project on Spark gives the same marts as on DuckDB (docs/spark.md). `make test-spark` installs the [spark] extra and runs these; `make test`
 leaves them out (-m "not spark"). Skipped only where Java is missing.
 
 Each case runs the whole pipeline twice over the same ingest: once on DuckDB, then, on

@@ -1,4 +1,4 @@
-"""The warehouse's dbt project on Spark (README "Beyond one machine"; DESIGN "Beyond one
+"""The warehouse's dbt project on Spark (docs/spark.md; DESIGN "Beyond one
 machine"): the DuckDB ingest's tables handed to Spark as Parquet, `dbt run --target
 spark`, and the marts pulled back into the DuckDB build database, so the serving file,
 the workbooks and the dashboards do not change.

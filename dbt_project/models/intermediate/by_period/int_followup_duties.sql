@@ -5,7 +5,7 @@
 -- not employed after it (培训后是否就业 = 否), by the latest report of that class up to
 -- the period. The duty starts at the earliest such 结业日期; a person trained again while
 -- it is open has still one duty (and so does one trained again after it closed: one
--- duty per person, README "Follow-up duties").
+-- duty per person, docs/choices.md "Follow-up duties").
 -- Duty 1: at least 3 distinct (推介单位, 推介岗位) recommendations on or after the start.
 -- Duty 2: a 就业回访 on or after the first recommendation, by the deadline: 3 calendar
 -- months after the first recommendation, clamped to the month's end (without any
