@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines import zh
 from pipelines.ledgers.normalise import parse_date
 from pipelines.ledgers.process import Submission, discover, process_file, read_files
 from pipelines.ledgers.reading import LedgerFileError, read_ledger, read_raw, sniff_kind
@@ -198,6 +199,46 @@ def test_leading_blank_rows_and_columns_do_not_shift_row_numbers(tmp_path: Path)
     raw = read_ledger(f, "placements").sheets[0]
     assert raw.header_row == 4
     assert raw.frame["source_row"].to_list() == [5]
+
+
+class _ParserPanic(BaseException):
+    """What a Rust parser's panic looks like from Python (pyo3's PanicException is a
+    BaseException, so `except Exception` would let it end the run)."""
+
+
+@pytest.mark.parametrize("raised", [_ParserPanic, KeyboardInterrupt])
+def test_a_parser_failure_is_one_reason_on_every_read_path(tmp_path, monkeypatch, raised):
+    """read_raw, read_files' xlsx reader, its joined-CSV parse and the file-by-file
+    fallback share one contract: whatever the parsers raise becomes the clerk's
+    "unreadable" reason naming it, never an exception out of the run - except Ctrl-C."""
+    from pipelines.ledgers import reading
+
+    subs = []
+    for name in ("a.csv", "b.csv", "c.xlsx"):
+        f = tmp_path / name
+        write = synth.write_csv if name.endswith(".csv") else synth.write_xlsx
+        write(f, "placements", _rows(3))
+        subs.append(Submission(f, f"placements/2024-10/{name}", "placements", "2024-10"))
+
+    def fail(*_args, **_kwargs):
+        raise raised("parser gave up")
+
+    monkeypatch.setattr(reading, "_parse_csv", fail)
+    monkeypatch.setattr(reading.fastexcel, "read_excel", fail)
+    if raised is KeyboardInterrupt:
+        with pytest.raises(KeyboardInterrupt):
+            read_files(subs)
+        with pytest.raises(KeyboardInterrupt):
+            read_raw(subs[2].path, "placements")
+        return
+    want = zh.FILE_ERRORS["unreadable"].format(detail=raised.__name__)
+    for sub, (_, digest, got) in zip(subs, read_files(subs), strict=True):
+        assert isinstance(got, LedgerFileError) and digest, sub.rel
+        assert (got.code, got.reason) == ("unreadable", want), sub.rel
+        assert isinstance(got.__cause__, raised)
+        with pytest.raises(LedgerFileError) as alone:
+            read_raw(sub.path, sub.kind)
+        assert alone.value.reason == want
 
 
 def _same_as_file_by_file(subs) -> int:

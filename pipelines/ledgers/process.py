@@ -7,6 +7,7 @@ returns a FileResult; store.py writes results to DuckDB.
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from pipelines.ledgers.reading import (
     LedgerFile,
     LedgerFileError,
     read_csv_files,
+    read_or_reason,
     read_raw,
     shape_batch,
     sniff_csv,
@@ -395,14 +397,9 @@ def read_files(subs: list[Submission], digests: dict[str, str] | None = None) ->
             return "", LedgerFileError(
                 "unreadable", zh.FILE_ERRORS["unreadable"].format(detail=exc.strerror)
             )
-        try:
-            return digest, sniff_csv(data, sub.kind) if csv else read_raw(sub.path, sub.kind)
-        except LedgerFileError as exc:
-            return digest, exc
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # noqa: BLE001 - as read_raw
-            return digest, unreadable(exc)
+        if csv:
+            return digest, read_or_reason(functools.partial(sniff_csv, data, sub.kind))
+        return digest, read_or_reason(functools.partial(read_raw, sub.path, sub.kind))
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         first = list(pool.map(read_one, subs))
@@ -450,7 +447,7 @@ def process_files(
                         sub,
                         results[sub.rel].sha256,
                         "failed",
-                        message=zh.FILE_ERRORS["unreadable"].format(detail=type(exc).__name__),
+                        message=unreadable(exc).reason,
                     )
     return [results[s.rel] for s in subs]
 

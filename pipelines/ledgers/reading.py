@@ -13,8 +13,10 @@ import io
 import itertools
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import fastexcel
 import numpy as np
@@ -247,16 +249,13 @@ def read_csv_files(files: list[tuple[str, CsvHead]]) -> list[LedgerFile | Ledger
         _read_group(kind, [files[i][1] for i in members], out, members)
     for i, (kind, head) in enumerate(files):
         if out[i] is None:
-            try:
-                frame = _parse_csv(head.body, len(head.header))
-                out[i] = LedgerFile([_map_columns(kind, "", frame, head.header_idx, head.titles)])
-            except LedgerFileError as exc:
-                out[i] = exc
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except BaseException as exc:  # noqa: BLE001 - as read_raw
-                out[i] = unreadable(exc)
+            out[i] = read_or_reason(functools.partial(_read_csv_head, kind, head))
     return out  # type: ignore[return-value]
+
+
+def _read_csv_head(kind: str, head: CsvHead) -> LedgerFile:
+    frame = _parse_csv(head.body, len(head.header))
+    return LedgerFile([_map_columns(kind, "", frame, head.header_idx, head.titles)])
 
 
 def _read_group(kind: str, heads: list[CsvHead], out: list, where: list[int]) -> None:
@@ -274,23 +273,16 @@ def _read_group(kind: str, heads: list[CsvHead], out: list, where: list[int]) ->
         (h.body if h.body.endswith(b"\n") else h.body + b"\n") + f"{token}{j}\n".encode()
         for j, h in enumerate(heads)
     )
-    try:
-        frame = _parse_csv(text, len(heads[0].header))
-        first = frame.get_column("c0")
-        is_end = first.str.starts_with(token).fill_null(False).to_numpy()
-        ends = np.flatnonzero(is_end)
-        starts = np.append(0, ends[:-1] + 1)  # each file's header row
-        header = frame.row(0)
-        clean = first.gather(ends).to_list() == [f"{token}{j}" for j in range(len(heads))] and (
-            frame[starts].unique().height == 1
-        )
-    except (LedgerFileError, IndexError):
-        clean = False
-    if not clean:
+    split = read_or_reason(
+        functools.partial(_split_joined, text, len(heads[0].header), token, len(heads))
+    )
+    if split is None or isinstance(split, LedgerFileError):  # not clean, or no parse at all
         half = len(heads) // 2
         _read_group(kind, heads[:half], out, where[:half])
         _read_group(kind, heads[half:], out, where[half:])
         return
+    frame, is_end, ends, starts = split
+    header = frame.row(0)
     rows = ~is_end
     rows[starts] = False
     try:
@@ -313,6 +305,20 @@ def _read_group(kind: str, heads: list[CsvHead], out: list, where: list[int]) ->
         )
         out[j] = LedgerFile([sheet])
         offset += n
+
+
+def _split_joined(text: bytes, n_cols: int, token: str, n_files: int) -> tuple | None:
+    """Parse joined CSV bodies: (frame, is-end-line mask, end rows, header rows), or
+    None when the end lines or the header rows do not come back as written."""
+    frame = _parse_csv(text, n_cols)
+    first = frame.get_column("c0")
+    is_end = first.str.starts_with(token).fill_null(False).to_numpy()
+    ends = np.flatnonzero(is_end)
+    starts = np.append(0, ends[:-1] + 1)  # each file's header row
+    clean = first.gather(ends).to_list() == [f"{token}{j}" for j in range(n_files)] and (
+        frame[starts].unique().height == 1
+    )
+    return (frame, is_end, ends, starts) if clean else None
 
 
 def _titles(rows: list) -> list[str]:
@@ -475,14 +481,30 @@ def read_raw(path: Path, kind: str) -> LedgerFile:
     """Read a ledger's sheets and map their columns, without cleaning rows (see
     `shape_batch`). Raises LedgerFileError, with the clerk's reason, for any problem
     with the file as a whole - whatever the parsers raise included."""
+    got = read_or_reason(functools.partial(_read_raw, path, kind))
+    if isinstance(got, LedgerFileError):
+        raise got
+    return got
+
+
+_T = TypeVar("_T")
+
+
+def read_or_reason(read: Callable[[], _T]) -> _T | LedgerFileError:
+    """The one contract for reading a file: what `read()` returns, or why the file cannot
+    be read. A LedgerFileError is returned as it is; Ctrl-C and exit go on up; anything
+    else - whatever a parser raises, a pyo3 panic included, which is a BaseException -
+    becomes the clerk's "unreadable" reason naming the exception's type, chained to it."""
     try:
-        return _read_raw(path, kind)
-    except LedgerFileError:
-        raise
+        return read()
+    except LedgerFileError as exc:
+        return exc
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - a parser panic (pyo3) is a BaseException
-        raise unreadable(exc) from exc
+    except BaseException as exc:  # noqa: BLE001 - see the docstring
+        error = unreadable(exc)
+        error.__cause__ = exc
+        return error
 
 
 def unreadable(exc: BaseException) -> LedgerFileError:
