@@ -2,7 +2,6 @@
 sensor on raw/ and the monthly, half-year and annual schedules."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines import settings
 from pipelines.defs.automation import (
@@ -18,7 +17,7 @@ from pipelines.defs.exports.assets import official_exports
 from pipelines.defs.ingest.assets import INGEST_ASSETS, LOG_TABLES
 from pipelines.defs.resources import Warehouse
 from pipelines.defs.warehouse.assets import dbt_models, serving_file
-from pipelines.defs.warehouse.project import dbt_project
+from pipelines.defs.warehouse.project import DbtCli, dbt_project
 
 defs = dg.Definitions(
     assets=[*INGEST_ASSETS, *LOG_TABLES, dbt_models, serving_file, official_exports],
@@ -27,7 +26,7 @@ defs = dg.Definitions(
     sensors=[raw_files_sensor],
     resources={
         "warehouse": Warehouse(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
+        "dbt": DbtCli(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
     },
     # One process, steps in order: the build database has one writer at a time by design.
     # Across processes, every writer holds the warehouse's flock (pipelines/database/

@@ -112,3 +112,27 @@ def test_descriptions_render_in_the_ui():
         if graph.has(key):
             text = re.sub(r"```.*?```|`[^`]*`", "", graph.get(key).description or "", flags=re.S)
             assert not re.search(r"<[A-Za-z]", text), key
+
+
+def test_dbt_runs_without_dbt_version_or_an_adapter_in_process(monkeypatch, tmp_path):
+    """The dbt resource skips dagster-dbt's `dbt --version` subprocess and its in-process
+    adapter (pipelines/defs/warehouse/project.py: 3.9 s of a samples run). Fails if a
+    dagster-dbt upgrade renames the methods overridden, or if either cost comes back."""
+    import dagster_dbt.core.resource as dbt_resource
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.defs.warehouse.project import DbtCli, prepare
+
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
+    assert isinstance(defs.resources["dbt"], DbtCli)
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"dagster-dbt ran {args}")
+
+    monkeypatch.setattr(dbt_resource, "check_output", no_subprocess)
+    prepare()
+    dbt = defs.resources["dbt"]
+    invocation = dbt.cli(
+        ["list", "--resource-type", "seed", "--output", "name", "--quiet"], target_path=tmp_path
+    ).wait()
+    assert invocation.is_successful() and invocation.adapter is None

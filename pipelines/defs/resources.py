@@ -1,5 +1,5 @@
 """Resources: where the raw ledgers and the warehouse live, and the PII key (dbt's
-resource is dagster-dbt's DbtCliResource, set in definitions.py)."""
+resource is dagster-dbt's DbtCliResource as DbtCli in defs/warehouse/project.py)."""
 
 import logging
 from collections.abc import Iterator
