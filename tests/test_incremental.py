@@ -53,6 +53,11 @@ def _changed(wh: Path) -> set[str]:
         con.close()
 
 
+def _dbt_results(wh: Path) -> bytes:
+    """dbt's run_results.json of the last build that ran."""
+    return (wh / "dbt_target" / "run_results.json").read_bytes()
+
+
 def _first(raw: Path, kind: str, period: str) -> Path:
     return sorted((raw / kind / period).glob("*.csv"))[0]
 
@@ -75,6 +80,15 @@ def test_month_by_month_equals_a_fresh_build(generated, tmp_path, monkeypatch):
     wh = tmp_path / "wh"
     _run(raw, wh, monkeypatch)
     assert _changed(wh) == set()  # a successful build leaves no month to recompute
+
+    # a run with nothing new does not start dbt, and still publishes and exports
+    built, before = _dbt_results(wh), _published(wh)
+    served = (wh / "serving.duckdb").stat().st_mtime_ns
+    shutil.rmtree(wh / "exports")
+    _run(raw, wh, monkeypatch)
+    assert _dbt_results(wh) == built
+    assert (wh / "serving.duckdb").stat().st_mtime_ns > served and _published(wh) == before
+    assert list((wh / "exports").rglob("*.xlsx"))
 
     # October to December arrive ...
     for month in held.glob("*/*"):

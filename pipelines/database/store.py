@@ -64,6 +64,8 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create table if not exists ingest.unresolved (kind VARCHAR, period VARCHAR)")
     conn.execute("create table if not exists ingest.changed_periods (period VARCHAR PRIMARY KEY)")
     conn.execute("create table if not exists ingest.dbt_state (fingerprint VARCHAR NOT NULL)")
+    # what the raw tables were at that build (pipelines/database/dbt_state.py)
+    conn.execute("alter table ingest.dbt_state add column if not exists inputs VARCHAR")
     conn.execute(
         "create table if not exists ingest.key_fingerprint (fingerprint VARCHAR NOT NULL, set_at TIMESTAMP)"
     )
