@@ -3,6 +3,7 @@
     python bench/run_bench.py --quick        # 100k CSV rows, one repetition
     python bench/run_bench.py --full         # 100k / 1M / 10M CSV, 1M xlsx, incremental month
     python bench/run_bench.py --sizes 1000000 --reps 1 --xlsx --incremental
+    python bench/run_bench.py --samples --reps 5 --keep   # what every run pays: raw/ samples
 
 Every measurement is a fresh process (wall time, CPU seconds of the process and the
 children it waited for, and peak RSS of its whole process tree, sampled every 50 ms with
@@ -147,6 +148,11 @@ def pipeline(raw: Path, tag: str, keep: Path | None = None, month: str | None = 
     )
 
 
+def pipeline_again(tag: str) -> Measure:
+    """`collabstats run` again over the warehouse the last `pipeline(…, tag)` left."""
+    return pipeline(ROOT / "raw", f"{tag}_again", keep=OUT / f"wh_{tag}")
+
+
 def floor(raw: Path, tag: str) -> Measure:
     db = OUT / f"floor_{tag}.duckdb"
     db.unlink(missing_ok=True)
@@ -267,6 +273,11 @@ def main() -> None:
     )
     ap.add_argument("--incremental", action="store_true")
     ap.add_argument(
+        "--samples",
+        action="store_true",
+        help="the bundled samples (raw/): a run on a fresh warehouse, then the same again",
+    )
+    ap.add_argument(
         "--no-peer", action="store_true", help="skip the pandas peer on CSV (slow at 10M)"
     )
     ap.add_argument(
@@ -322,6 +333,13 @@ def main() -> None:
         q = median([peer(raw, "xlsx") for _ in range(reps)])
         rows_out.append((f"xlsx, {n:,} placement rows in {files:,} files", n, p, None, q, None, 0))
         print(rows_out[-1], flush=True)
+    samples = None
+    if args.samples:  # alternated: fresh, unchanged, fresh, unchanged, …
+        pairs = [
+            (pipeline(ROOT / "raw", "samples"), pipeline_again("samples")) for _ in range(reps)
+        ]
+        samples = {"first": median([a for a, _ in pairs]), "again": median([b for _, b in pairs])}
+        print("samples", samples, flush=True)
     incr_line = None
     if incr:
         raw, n = dataset(args.incremental_size, "csv")
@@ -336,6 +354,8 @@ def main() -> None:
             "n": n, "pipeline": p, "floor": f, "peer": q, "independent": i,
             "figures_equal": figures, "run": stamp,
         }  # fmt: skip
+    if samples:
+        results["samples"] = {**samples, "run": stamp}
     if incr_line:
         n, full, inc, inc_all, pairs = incr_line
         results["incremental"] = {
@@ -357,6 +377,8 @@ def _load_results() -> dict:
     def m(d):
         return Measure(**d) if d else None
 
+    if data.get("samples"):
+        data["samples"].update(first=m(data["samples"]["first"]), again=m(data["samples"]["again"]))
     for row in data["rows"].values():
         row.update(
             pipeline=m(row["pipeline"]),
@@ -378,6 +400,8 @@ def write_report(results: dict) -> None:
     runs = sorted({r["run"] for r in results["rows"].values()})
     if results["incremental"]:
         runs = sorted({*runs, results["incremental"]["run"]})
+    if results.get("samples"):
+        runs = sorted({*runs, results["samples"]["run"]})
     lines = [
         "# Benchmarks",
         "",
@@ -430,6 +454,21 @@ def write_report(results: dict) -> None:
                 + ", ".join(f"{d:.1f}/{f:.1f} = {d / f:.1%}" for d, f in i["pairs"])
                 + "."
             )
+    if results.get("samples"):
+        smp = results["samples"]
+        lines += [
+            "",
+            f"Bundled samples (`raw/`, 674 rows; run {runs.index(smp['run']) + 1}), what every run pays whatever its size: "
+            + "; ".join(
+                f"{what} {m.seconds:.1f} s (ingest {_num(m.steps.get('ingest'))} s, dbt {_num(m.steps.get('dbt'))} s, "
+                f"definitions + manifest {_num(m.steps.get('definitions + dbt manifest'))} s, peak RSS {m.peak_rss_mb:,.0f} MB)"
+                for what, m in (
+                    ("fresh warehouse", smp["first"]),
+                    ("the same run again, nothing new", smp["again"]),
+                )
+            )
+            + ".",
+        ]
     report = ROOT / "BENCHMARKS.md"
     kept = report.read_text(encoding="utf-8").partition(KEPT)[2] if report.exists() else ""
     lines += ["", KEPT + kept.rstrip("\n")] if kept.strip() else []
