@@ -103,6 +103,26 @@ def test_failed_blocking_check_leaves_serving_file_byte_for_byte(env, monkeypatc
     assert {p.name: p.read_bytes() for p in env.marts_dir.iterdir()} == parquet_before
 
 
+def test_a_failed_dbt_test_leaves_serving_file_byte_for_byte(env):
+    """An error-severity dbt test that fails stops the run before publishing (the dbt
+    step fails; the checks are not Dagster-blocking, dbt's own exit code gates)."""
+    assert run_pipeline(env).success
+    before = env.serving_db.read_bytes()
+    con = duckdb.connect(str(env.build_db))
+    # more poverty than all employed in one workshop row (validation never lets this
+    # in; the staging test exists for it), in a month the next build recomputes
+    period = con.execute("select max(period) from raw.workshops").fetchone()[0]
+    con.execute(
+        "update raw.workshops set poverty_employed = employed + 1 where period = ?", [period]
+    )
+    con.execute("insert into ingest.changed_periods values (?)", [period])
+    con.close()
+    outcome = run_pipeline(env)
+    assert not outcome.success and outcome.failed_steps == ["dbt_models"]
+    assert "serving_file" not in outcome.timings  # never started
+    assert env.serving_db.read_bytes() == before
+
+
 def test_serving_file_has_marts_only(scenario_run):
     con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
     tables = {

@@ -29,17 +29,22 @@ class LayerTranslator(DagsterDbtTranslator):
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
         """dbt tests as asset checks, described by the test's own `description` (the
-        default reads only meta.description, leaving the checks list undescribed)."""
+        default reads only meta.description, leaving the checks list undescribed).
+
+        Not blocking: an error-severity test that fails makes `dbt build` fail, which
+        fails the dbt step, so nothing after it runs (tests/test_serving.py) - a Dagster
+        blocking check would gate the same thing twice, and it warns for every test a
+        build leaves out (all of them in a run with nothing new)."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        description = manifest["nodes"].get(unique_id, {}).get("description")
-        if spec is None or spec.description or not description:
+        if spec is None:
             return spec
+        description = spec.description or manifest["nodes"].get(unique_id, {}).get("description")
         return dg.AssetCheckSpec(
             name=spec.name,
             asset=spec.asset_key,
             description=description,
             additional_deps=[dg.AssetDep(d.asset_key) for d in spec.additional_deps],
-            blocking=spec.blocking,
+            blocking=False,
             metadata=spec.metadata,
         )
 
