@@ -61,7 +61,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     A build of the whole graph recomputes the months the ingest recorded as changed,
     leaves the reference data out while the project is as last built, and is a full
     refresh when it is not (pipelines/database/dbt_state.py); once it succeeds the changed
-    months are cleared. When nothing is new since that build, dbt is not run (_unchanged). A build of chosen assets builds what was chosen and clears
+    months are cleared; when nothing is new since that build, dbt is not run at all
+    (_unchanged). A build of chosen assets builds what was chosen and clears
     nothing. dbt's unit tests run in CI (tests/test_dbt_tests.py): their inputs are
     static, so a data run gains nothing from them.
 
