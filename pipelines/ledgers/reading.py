@@ -451,30 +451,31 @@ def sniff_kind(path: Path) -> str | None:
     """The ledger kind whose headers a file's first rows match best, over all its sheets
     (for `check` on a file outside raw/); None when nothing looks like a ledger or the
     file cannot be read (reading it then says why)."""
-    try:
-        if path.suffix.lower() == ".csv":
-            reader = csv.reader(io.StringIO(decode_csv(path.read_bytes())))
-            rows: list = list(itertools.islice(reader, HEADER_SCAN_ROWS))
-        else:
-            xlsx_limits.check_xlsx(path)
-            book = fastexcel.read_excel(str(path))
-            rows = [
-                row
-                for name in book.sheet_names
-                for row in book.load_sheet(
-                    name, header_row=None, skip_rows=0, dtypes="string", n_rows=HEADER_SCAN_ROWS
-                )
-                .to_polars()
-                .rows()
-            ]
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # noqa: BLE001 - unreadable: the check reports it when reading
+    rows = read_or_reason(functools.partial(_first_rows, path))
+    if isinstance(rows, LedgerFileError):
         return None
     best = max((_score_header(r) for r in rows), key=lambda s: max(s.values()), default=None)
     if not best or max(best.values()) < MIN_HEADER_MATCHES:
         return None
     return max(best, key=lambda k: best[k])
+
+
+def _first_rows(path: Path) -> list:
+    """The first HEADER_SCAN_ROWS rows of a CSV file, or of every sheet of a workbook."""
+    if path.suffix.lower() == ".csv":
+        reader = csv.reader(io.StringIO(decode_csv(path.read_bytes())))
+        return list(itertools.islice(reader, HEADER_SCAN_ROWS))
+    xlsx_limits.check_xlsx(path)
+    book = fastexcel.read_excel(str(path))
+    return [
+        row
+        for name in book.sheet_names
+        for row in book.load_sheet(
+            name, header_row=None, skip_rows=0, dtypes="string", n_rows=HEADER_SCAN_ROWS
+        )
+        .to_polars()
+        .rows()
+    ]
 
 
 def read_raw(path: Path, kind: str) -> LedgerFile:
