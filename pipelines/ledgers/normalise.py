@@ -128,9 +128,10 @@ def normalise(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
         elif f.type == "flag":
             # What each value says, by distinct value; then an empty cell means 否 where
             # the column is filled in the "mark the yes cases" style (blank_means_no).
+            # Judged per file, as DESIGN says: a workbook's sheet whose persons are all 否
+            # has no mark of its own, and its blanks still mean 否.
             style = blank_means_no(raw)
-            groups = [c for c in (FILE, SHEET) if c in frame.columns]
-            style = style.over(groups) if groups else style
+            style = style.over(FILE) if FILE in frame.columns else style
             empty_is_no.append(
                 pl.when(raw.is_null() & style).then(False).otherwise(pl.col(f.name)).alias(f.name)
             )
