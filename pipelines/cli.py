@@ -222,6 +222,12 @@ def check(
         raise typer.Exit(1)
     if outcome.result.message:
         console.print(outcome.result.message)
+    if outcome.totals.height:  # the clerk's own totals: a warning, never the exit code
+        console.print(f"[yellow]{zh.RECONCILE['check_head']}[/yellow]")
+        for message in outcome.totals[zh.RECONCILE["columns"][-1]]:
+            console.print(f"[yellow]  {message}[/yellow]", overflow="fold")
+        if outcome.ok:  # else the problems' line names the workbook
+            console.print(zh.RECONCILE["check_written"].format(path=outcome.report))
     if outcome.ok:
         console.print(f"[green]{zh.CHECK['ok'].format(n=outcome.result.rows_read)}[/green]")
         return

@@ -313,6 +313,38 @@ NOTES = {
     "skipped": "已跳过 {blank} 个空行、{total} 个合计/小计行、{footer} 个落款行",
 }
 
+# --- reconciling a ledger's own totals (合计/小计 rows, a count in the title) ---------------
+
+TITLE_LABEL = "标题"  # a count stated in the title rows ("本月新增就业 312 人")
+# Why a reported total differs from what was loaded from the same rows; one per cause code
+# (pipelines/database/reconcile.py). Short names for tables, then the sentence for the clerk.
+RECONCILE_CAUSES = {
+    "agrees": "一致",
+    "rejected": "含未入库的行",
+    "persons": "按人数合计",
+    "other_months": "只计了本月日期",
+    "filtered": "疑为筛选后合计",
+    "more": "合计大于明细",
+}
+RECONCILE = {
+    # {where}: 第N行「合计」 or 标题; {column}: the column the number sits under
+    "head": "你表中{where}为 {reported}，系统计得 {loaded}",
+    "where_row": "{sheet}第{row}行{label}（「{column}」列）",
+    "where_sheet": "工作表「{sheet}」",
+    "where_title": "标题“{column}”",
+    "rows_unit": " 条",
+    "rejected": "：其中 {reasons}，未入库",
+    "reason_count": "{n} 行{reason}",
+    "persons": "：你表按人数合计（{persons} 人），表中有人不止一条记录（多出 {n} 条）",
+    "other_months": "：你表只合计了日期在 {period} 的行，另有 {n} 行日期不在本月",
+    "filtered": "：合计小于表中明细，可能是筛选后的合计，或增删行后合计未更新",
+    "more": "：合计大于表中明细，可能删去了行而合计未更新，或合计含其他表的数",
+    "check_head": "合计核对（不影响报送，仅供核对）：",
+    "check_written": "核对明细已写入：{path}",
+    "sheet": "合计核对",
+    "columns": ("工作表", "行号", "合计项", "列", "你表中", "系统计得", "差额", "可能原因", "说明"),
+}
+
 # Reasons a whole file could not be read.
 FILE_ERRORS = {
     "empty": "文件为空或没有任何数据",

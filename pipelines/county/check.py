@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -25,6 +25,9 @@ class CheckOutcome:
     result: FileResult
     problems: pl.DataFrame  # sheet, row, column, value (masked), reason
     report: Path | None
+    # the file's own totals that disagree with what would be loaded (zh.RECONCILE["columns"]);
+    # a warning for the clerk, never a failed check
+    totals: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -141,30 +144,42 @@ def check_file(
     problems = conn.sql(
         "select sheet, source_row, column_name, value, reason from raw.rejected_rows order by sheet, source_row, column_name"
     ).pl()
+    totals = conn.sql(
+        "select source_sheet, source_row, label, column_name, reported, loaded_value, difference, "
+        "cause, message from raw.reconciliation where cause_code <> 'agrees' "
+        "order by source_sheet nulls first, source_row, column_name"
+    ).pl()
     conn.close()
     problems.columns = list(zh.CHECK["columns"])
+    totals.columns = list(zh.RECONCILE["columns"])
     report = None
-    if problems.height:
+    if problems.height or totals.height:
         folder.mkdir(parents=True, exist_ok=True)
         report = folder / f"{path.stem}_{zh.CHECK['sheet']}.xlsx"
-        write_problems(report, problems)
-    return CheckOutcome(result, problems, report)
+        write_problems(report, problems, totals)
+    return CheckOutcome(result, problems, report, totals)
 
 
-def write_problems(path: Path, problems: pl.DataFrame) -> None:
+def write_problems(path: Path, problems: pl.DataFrame, totals: pl.DataFrame | None = None) -> None:
+    """The problem list: the rejected rows, and (a second sheet) the file's own totals
+    that disagree with what would be loaded."""
     wb = safe_output.workbook(path)
-    ws = wb.add_worksheet(zh.CHECK["sheet"])
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": zh.FONT})
     cell = wb.add_format({"border": 1, "font_name": zh.FONT, "text_wrap": True})
-    ws.write_row(0, 0, problems.columns, head)
-    for r, row in enumerate(problems.iter_rows(), start=1):
-        ws.write_row(r, 0, ["" if v is None else v for v in row], cell)
-    for c, width in enumerate((10, 8, 18, 24, 60)):
-        ws.set_column(c, c, width)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, problems.height, len(problems.columns) - 1)
-    ws.set_landscape()  # prints one page wide, the header row on every page
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    sheets = [(zh.CHECK["sheet"], problems, (10, 8, 18, 24, 60))]
+    if totals is not None and totals.height:
+        sheets.append((zh.RECONCILE["sheet"], totals, (10, 6, 8, 16, 9, 9, 8, 14, 60)))
+    for name, frame, widths in sheets:
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, frame.columns, head)
+        for r, row in enumerate(frame.iter_rows(), start=1):
+            ws.write_row(r, 0, ["" if v is None else v for v in row], cell)
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, width)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, frame.height, len(frame.columns) - 1)
+        ws.set_landscape()  # prints one page wide, the header row on every page
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
     wb.close()

@@ -23,7 +23,7 @@ from pipelines.settings import DBT_PROJECT_DIR, duckdb_config
 # The raw tables of ledger rows (one per kind), written partitioned by reporting period.
 BY_PERIOD = spec.KINDS
 INPUTS = {
-    "raw": (*BY_PERIOD, "ingestion_log", "rejected_rows"),
+    "raw": (*BY_PERIOD, "ingestion_log", "rejected_rows", "reported_totals", "reconciliation"),
     "ingest": ("changed_periods",),
     # the seeds, as DuckDB loaded them
     "reference": tuple(sorted(p.stem for p in (DBT_PROJECT_DIR / "seeds").glob("*.csv"))),

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from pipelines import zh
+from pipelines.database import reconcile
 from pipelines.ledgers import pii, spec
 from pipelines.ledgers.process import FileResult, Skipped, table_columns
 
@@ -61,6 +62,9 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     for column in ("size", "mtime_ns"):  # warehouses from before they were logged
         conn.execute(f"alter table raw.ingestion_log add column if not exists {column} BIGINT")
     conn.execute(f"create table if not exists raw.rejected_rows ({REJECTED_COLUMNS})")
+    # a ledger's own totals and how they compare with the rows loaded (reconcile.py)
+    conn.execute(f"create table if not exists raw.reported_totals ({reconcile.REPORTED_COLUMNS})")
+    conn.execute(f"create table if not exists raw.reconciliation ({reconcile.COLUMNS})")
     conn.execute("create table if not exists ingest.unresolved (kind VARCHAR, period VARCHAR)")
     conn.execute("create table if not exists ingest.changed_periods (period VARCHAR PRIMARY KEY)")
     conn.execute("create table if not exists ingest.dbt_state (fingerprint VARCHAR NOT NULL)")
@@ -105,7 +109,8 @@ def forget_person_rows(conn: duckdb.DuckDBPyConnection, key: bytes) -> int:
     for kind in spec.KINDS:
         conn.execute(f"delete from ingest.{kind}_candidates")
         conn.execute(f"delete from raw.{kind}")
-    conn.execute("delete from raw.rejected_rows")
+    for table in ("rejected_rows", "reported_totals", "reconciliation"):
+        conn.execute(f"delete from raw.{table}")
     conn.execute("delete from ingest.unresolved")
     conn.execute("delete from ingest.changed_periods")
     conn.execute(
@@ -184,7 +189,8 @@ def _retire(conn: duckdb.DuckDBPyConnection, kind: str, paths: list[str]) -> Non
     conn.execute(
         "update raw.ingestion_log set is_current = false where is_current and path in (select path from _retiring)"
     )
-    conn.execute("delete from raw.rejected_rows where path in (select path from _retiring)")
+    for table in ("rejected_rows", "reported_totals", "reconciliation"):
+        conn.execute(f"delete from raw.{table} where path in (select path from _retiring)")
     conn.execute(
         f"delete from ingest.{kind}_candidates where source_path in (select path from _retiring)"
     )
@@ -259,6 +265,12 @@ def record_many(conn: duckdb.DuckDBPyConnection, results: list[FileResult]) -> l
         'select c.* exclude (load_id, "column", source_sheet), c."column" as column_name, '
         "c.source_sheet as sheet, c.load_id, l.path, l.kind, l.period "
         "from _rows c join _log l using (load_id)",
+    )
+    _insert_rows(
+        conn,
+        [(i, r.reported) for i, r in zip(ids, results, strict=True)],
+        "insert into raw.reported_totals by name "
+        "select c.*, l.path, l.kind, l.period from _rows c join _log l using (load_id)",
     )
     conn.unregister("_log")
     return ids
@@ -471,4 +483,5 @@ def resolve(conn: duckdb.DuckDBPyConnection, kind: str, periods: Iterable[str]) 
         """,
         [kind],
     )
+    reconcile.refresh(conn, kind)
     return set(periods)

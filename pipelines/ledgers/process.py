@@ -19,12 +19,13 @@ import numpy as np
 import polars as pl
 
 from pipelines import zh
-from pipelines.ledgers import pii, spec
+from pipelines.ledgers import pii, spec, totals
 from pipelines.ledgers.normalise import normalise
 from pipelines.ledgers.reading import (
     CsvHead,
     LedgerFile,
     LedgerFileError,
+    RawLedger,
     read_csv_files,
     read_or_reason,
     read_raw,
@@ -259,6 +260,7 @@ def table_columns(kind: str) -> dict[str, str]:
 
 
 NO_REJECTIONS = pl.DataFrame(schema=REJECTION_SCHEMA)  # shared: frames are never mutated
+NO_REPORTED = pl.DataFrame(schema=totals.SCHEMA_READ)
 
 
 @dataclass
@@ -273,6 +275,8 @@ class FileResult:
     loaded: pl.DataFrame | None = None
     rejections: pl.DataFrame = field(default_factory=lambda: NO_REJECTIONS)
     notes: list[str] = field(default_factory=list)
+    # what the file's own 合计/小计 rows and title state (ledgers/totals.py)
+    reported: pl.DataFrame = field(default_factory=lambda: NO_REPORTED)
 
     @property
     def rows_rejected(self) -> int:
@@ -486,25 +490,60 @@ def _process_batch(
     frame = frame.with_columns(pl.Series(FILE, file_of_sheet[frame[FILE].to_numpy()]))
     first = members[0][0]
     ctx = Context(period_end=first.period_end, year=first.year)
-    valid, rejections = validate(kind, normalise(kind, frame), ctx)
+    typed = normalise(kind, frame)
+    valid, rejections = validate(kind, typed, ctx)
+    reported = _reported(kind, sheets, frame, typed)
     rejections = _clerks_headers(kind, rejections, sheets)
     loaded = prepare(kind, valid, key)
     derived, odd = _per_file_counts(loaded)
     loaded = loaded.drop("_id_region_unknown", strict=False)
     loaded_parts = loaded.partition_by(FILE, as_dict=True, include_key=False)
     rejected_parts = rejections.partition_by(FILE, as_dict=True, include_key=False)
+    reported_parts = reported.partition_by(FILE, as_dict=True, include_key=False)
     no_rows, no_rejections = loaded.clear().drop(FILE), rejections.clear().drop(FILE)
     for i, (sub, ledger) in enumerate(members):
         notes = _notes(ledger, derived.get(i, 0), odd.get(i, 0))
         result = results[sub.rel]
         result.loaded = loaded_parts.get((i,), no_rows)
         result.rejections = rejected_parts.get((i,), no_rejections)
+        result.reported = reported_parts.get((i,), NO_REPORTED)
         result.rows_read = ledger.rows_read
         result.rows_skipped = sum(
             s.skipped_blank + s.skipped_total + s.skipped_footer for s in ledger.sheets
         )
         result.notes = notes
         result.message = "；".join(notes)
+
+
+def _reported(
+    kind: str, sheets: list[tuple[int, RawLedger]], frame: pl.DataFrame, typed: pl.DataFrame
+) -> pl.DataFrame:
+    """The totals the batch's ledgers state about themselves, with their measure over
+    the rows as read (`_file` = the file's index in the batch)."""
+    spans = {
+        (f, s): (lo, hi)
+        for f, s, lo, hi in frame.group_by(FILE, SHEET)
+        .agg(pl.col("source_row").min().alias("lo"), pl.col("source_row").max().alias("hi"))
+        .iter_rows()
+    }
+    per_file: dict[int, list[dict]] = {}
+    for i, sheet in sheets:
+        per_file.setdefault(i, []).extend(
+            totals.reported_cells(
+                kind, sheet.sheet, sheet.totals, sheet.written_headers, sheet.lead_headers,
+                sheet.title_rows, spans.get((i, sheet.sheet)),
+            )
+        )  # fmt: skip
+    n_sheets = np.bincount([i for i, _ in sheets])
+    cells = [
+        {FILE: i} | cell
+        for i, found in per_file.items()
+        for cell in totals.file_titles(found, int(n_sheets[i]))
+    ]
+    if not cells:
+        return NO_REPORTED.with_columns(pl.lit(None, pl.Int32).alias(FILE))
+    reported = pl.DataFrame(cells, schema={FILE: pl.Int32, **totals.SCHEMA})
+    return totals.with_read_values(kind, reported, typed)
 
 
 def process_file(sub: Submission, key: bytes, sha256: str | None = None) -> FileResult:

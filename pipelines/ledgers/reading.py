@@ -60,8 +60,13 @@ class RawLedger:
     unknown_columns: list[str] = field(default_factory=list)
     title_rows: list[str] = field(default_factory=list)  # text above the header
     written_headers: dict[str, str] = field(default_factory=dict)  # field → header as written
+    # the headers of the leading cells that are no field (序号 …), "" where a field is
+    lead_headers: tuple[str, ...] = ()
 
     rows: int = 0  # data rows, set by shape_batch
+    # the 合计/小计 rows as read (source_row, the leading cells and the fields), set by
+    # shape_batch: what the clerk's own totals say (pipelines/ledgers/totals.py)
+    totals: pl.DataFrame | None = None
 
     @property
     def rows_read(self) -> int:
@@ -286,7 +291,7 @@ def _read_group(kind: str, heads: list[CsvHead], out: list, where: list[int]) ->
     rows = ~is_end
     rows[starts] = False
     try:
-        body, written, unknown = _mapped_body(kind, header, frame.filter(pl.Series(rows)))
+        body, written, unknown, leads = _mapped_body(kind, header, frame.filter(pl.Series(rows)))
     except LedgerFileError as exc:
         for j in where:
             out[j] = exc
@@ -302,6 +307,7 @@ def _read_group(kind: str, heads: list[CsvHead], out: list, where: list[int]) ->
             unknown_columns=list(unknown),
             title_rows=h.titles,
             written_headers=dict(written),
+            lead_headers=leads,
         )
         out[j] = LedgerFile([sheet])
         offset += n
@@ -322,7 +328,15 @@ def _split_joined(text: bytes, n_cols: int, token: str, n_files: int) -> tuple |
 
 
 def _titles(rows: list) -> list[str]:
-    return [t for t in (" ".join(str(c) for c in r if c not in (None, "")) for r in rows) if t]
+    # a bool is the numeric-ID mark of an xlsx row (ID_NUMERIC), not text of the title
+    return [
+        t
+        for t in (
+            " ".join(str(c) for c in r if c not in (None, "") and not isinstance(c, bool))
+            for r in rows
+        )
+        if t
+    ]
 
 
 def _parse_whole(text: str) -> None:
@@ -569,7 +583,7 @@ def _map_columns(
     """First row of `frame` is the header; the rest are candidate data rows. Only cheap
     per-file work here: a rename and select (one file is often 30 rows; the cleaning
     and row classification run once per batch in shape_batch)."""
-    body, written, unknown = _mapped_body(kind, frame.row(0), frame.slice(1))
+    body, written, unknown, leads = _mapped_body(kind, frame.row(0), frame.slice(1))
     return RawLedger(
         kind=kind,
         sheet=sheet,
@@ -578,14 +592,17 @@ def _map_columns(
         unknown_columns=list(unknown),  # copies: the cached map is shared
         title_rows=titles,
         written_headers=dict(written),
+        lead_headers=leads,
     )
 
 
 def _mapped_body(
     kind: str, header: tuple, body: pl.DataFrame
-) -> tuple[pl.DataFrame, dict[str, str], list[str]]:
+) -> tuple[pl.DataFrame, dict[str, str], list[str], tuple[str, ...]]:
     """The rows under a header with their columns named as fields, the leading cells
-    kept (for telling 合计 and footer rows) and the numeric-ID marks of an xlsx sheet."""
+    kept (for telling 合计 and footer rows) and the numeric-ID marks of an xlsx sheet;
+    also the headers of the leading cells that are no field (a 合计 row's count may sit
+    under 序号)."""
     mapping, written, unknown = _column_map(kind, tuple(body.columns), header)
     cells = [c for c in body.columns if c != ID_NUMERIC]
     # Plain Series picked and renamed, no query per file: for a 30-row ledger a query
@@ -595,7 +612,14 @@ def _mapped_body(
     columns += [body.get_column(c).alias(f"{_LEAD}{i}") for i, c in enumerate(cells[:_LEAD_CELLS])]
     if ID_NUMERIC in body.columns:
         columns.append(body.get_column(ID_NUMERIC))
-    return pl.DataFrame(columns, height=body.height), written, unknown
+    positions = {c: i for i, c in enumerate(body.columns)}
+    leads = tuple(
+        ""
+        if c in mapping or positions[c] >= len(header)
+        else re.sub(r"\s+", "", str(header[positions[c]] or ""))
+        for c in cells[:_LEAD_CELLS]
+    )
+    return pl.DataFrame(columns, height=body.height), written, unknown, leads
 
 
 def shape_batch(kind: str, ledgers: list[RawLedger], split: bool = True) -> pl.DataFrame:
@@ -652,12 +676,18 @@ def shape_batch(kind: str, ledgers: list[RawLedger], split: bool = True) -> pl.D
     data = classified.filter(pl.col("_row_class") == "data").select(
         _FILE, SHEET, "source_row", ID_NUMERIC, *names
     )
+    # the 合计/小计 rows, a few per file, kept for reconciling (ledgers/totals.py)
+    totals = classified.filter(pl.col("_row_class") == "total").select(
+        _FILE, "source_row", _LEAD, *names, *leads
+    )
+    total_parts = totals.partition_by(_FILE, as_dict=True, include_key=False)
     parts = data.partition_by(_FILE, as_dict=True, include_key=False) if split else {}
     for i, lg in enumerate(ledgers):
         lg.rows = counts.get((i, "data"), 0)
         lg.skipped_blank = counts.get((i, "blank"), 0)
         lg.skipped_total = counts.get((i, "total"), 0)
         lg.skipped_footer = counts.get((i, "footer"), 0)
+        lg.totals = total_parts.get((i,))
         if split:
             lg.frame = parts.get((i,), data.clear().drop(_FILE))
     return data

@@ -49,6 +49,8 @@ class Dialect:
     region_names: bool = False  # 金秀县 instead of 451324
     sheets: int = 1  # xlsx: the rows split over this many sheets (+ an instructions sheet)
     extra_column: str | None = None  # a column the contract does not know (联系电话)
+    # what the 合计 row states when it is not the rows' count (a stale or filtered total)
+    total_says: int | None = None
 
     @property
     def cells_as_given(self) -> bool:
@@ -181,7 +183,7 @@ def _table(kind: str, frame: pl.DataFrame, dialect: Dialect) -> list[list[object
 def _trailer(dialect: Dialect, n: int) -> list[list[object]]:
     out: list[list[object]] = []
     if dialect.total:
-        out.append([dialect.total, f"{n}人"])
+        out.append([dialect.total, f"{n if dialect.total_says is None else dialect.total_says}人"])
     if dialect.footer:
         out.append(["填表人：", None, "审核人："])
     return out

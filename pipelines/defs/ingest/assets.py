@@ -126,5 +126,13 @@ LOG_TABLES = [
             "rejected_rows",
             "One row per problem in a row: file, row, column, masked value, Chinese reason.",
         ),
+        (
+            "reported_totals",
+            "One row per number a ledger states about itself (合计/小计 rows, a count in the title).",
+        ),
+        (
+            "reconciliation",
+            "One row per reported total beside what was loaded from its rows: difference and likely cause.",
+        ),
     )
 ]
