@@ -15,9 +15,11 @@ from typer.testing import CliRunner
 from pipelines import zh
 from pipelines.cli import app
 from pipelines.county.check import check_file
+from pipelines.dashboard import data as dashboard_data
 from pipelines.database import reconcile
 from pipelines.ledgers import totals
 from pipelines.outputs import safe_output
+from pipelines.outputs.export import export
 from pipelines.synthetic import dialects, synth
 
 MESSAGE = zh.RECONCILE["columns"][-1]
@@ -235,6 +237,18 @@ def test_run_publishes_the_reconciliation_and_a_corrected_file_clears_it(tmp_pat
     ).fetchall()
     con.close()
     assert rows == [("placements/2024-10/金秀县.csv", "451324", 7.0, 5.0, "more", True)]
+    # the 数据质量 tab and the county's and its city's workbooks show it
+    con = duckdb.connect(str(env.serving_db), read_only=True)
+    shown = dashboard_data.reconciliation(con, "2024-10")
+    con.close()
+    assert shown["cause"].to_list() == [zh.RECONCILE_CAUSES["more"]]
+    for region in ("金秀县", "来宾市"):
+        book, _ = export(env.serving_db, region, "2024-10", tmp_path / "exports")
+        sheet = fastexcel.read_excel(str(book)).load_sheet(
+            zh.RECONCILE["report_sheet"], header_row=None
+        )
+        cells = [str(v) for row in sheet.to_polars().rows() for v in row if v is not None]
+        assert "金秀县.csv" in cells and any("为 7 条，系统计得 5 条" in v for v in cells)
 
     dialects.write_ledger(
         f,
@@ -249,3 +263,5 @@ def test_run_publishes_the_reconciliation_and_a_corrected_file_clears_it(tmp_pat
         (5.0, "agrees")
     ]
     con.close()
+    book, _ = export(env.serving_db, "金秀县", "2024-10", tmp_path / "exports")
+    assert zh.RECONCILE["report_sheet"] not in fastexcel.read_excel(str(book)).sheet_names

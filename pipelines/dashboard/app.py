@@ -210,6 +210,14 @@ def quality(con, period: str) -> None:
         )
     else:
         st.write(T["none_rejected"])
+    st.subheader(T["reconciliation"])
+    differ = data.reconciliation(con, period)
+    if differ.height:
+        st.dataframe(
+            differ.rename({k: v for k, v in c.items() if k in differ.columns}), hide_index=True
+        )
+    else:
+        st.write(T["none_reconciliation"])
 
 
 def workbook(serving: Path, region: data.Region, period: str) -> tuple[str, bytes] | None:

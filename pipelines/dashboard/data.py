@@ -149,6 +149,16 @@ def rejected_sample(con: duckdb.DuckDBPyConnection, period: str, limit: int = 20
     ).pl()
 
 
+def reconciliation(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
+    """The month's ledgers whose own totals differ from what was loaded, with the cause."""
+    return con.sql(
+        "select regexp_extract(file, '[^/]+$') as file, sheet, row_number, column_name, reported, "
+        "loaded_value, difference, cause, message from reconciliation "
+        "where period = ? and differs order by file, sheet, row_number",
+        params=[period],
+    ).pl()
+
+
 def pairings(con: duckdb.DuckDBPyConnection, period: str, indicators: list[str]) -> pl.DataFrame:
     """What each helper achieved for its partners in the period (pairing_metrics): one row
     per pairing and helper total, indicators as columns."""

@@ -61,6 +61,10 @@ class Report:
     # pairings of the region and of the regions under it, as helper (pairing_metrics):
     # (pairing_type, helper_name, helper_code, recipient_names) → {indicator: value}
     pairings: dict[tuple[str, str, str, str], dict[str, float | None]] = field(default_factory=dict)
+    # the ledgers' own totals that disagree with what was loaded, of the region's counties
+    # (reconciliation): (county name, file, sheet, row, column, reported, loaded,
+    # difference, cause, message)
+    reconciliation: list[tuple] = field(default_factory=list)
 
     @property
     def year(self) -> int:
@@ -103,6 +107,7 @@ class _PeriodData:
     pairings: list[tuple[str, str, str, str, str, float | None]] = field(default_factory=list)
     subsidy_classes: list[tuple] = field(default_factory=list)
     overdue: dict[str, list[tuple]] = field(default_factory=dict)  # by county
+    reconciliation: list[tuple] = field(default_factory=list)  # (county, file, …)
 
 
 @functools.cache
@@ -156,7 +161,15 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
         [period],
     ).fetchall():
         overdue.setdefault(county, []).append(tuple(rest))
-    return _PeriodData(regions, metrics, programmes, pairings, subsidy_classes, overdue)
+    reconciliation = con.execute(
+        "select region_code, regexp_extract(file, '[^/]+$'), sheet, row_number, column_name, "
+        "reported, loaded_value, difference, cause, message from reconciliation "
+        "where period = ? and differs order by region_code, file, sheet, row_number",
+        [period],
+    ).fetchall()
+    return _PeriodData(
+        regions, metrics, programmes, pairings, subsidy_classes, overdue, reconciliation
+    )
 
 
 def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
@@ -197,6 +210,10 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
             report.subsidy_classes.append((class_id, programme, data.regions[county][0], *figures))
     if level == "county":  # the list is for the county's own bureau
         report.overdue = data.overdue.get(region_code, [])
+    for county, *rest in data.reconciliation:
+        county_name, _, province, city = data.regions.get(county, (county or "", "", None, None))
+        if region_code in (county, city, province):
+            report.reconciliation.append((county_name, *rest))
     for code, _ in [*children, (region_code, name)]:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
@@ -345,6 +362,8 @@ def write_workbook(
         csvs.append(_write_csv(out_dir, report, sheet_name, header, rows, columns))
     if report.pairings:
         _pairing_sheet(wb, fmt, report, form, len(zh.REPORT_SHEETS) + 1)
+    if report.reconciliation:
+        _reconciliation_sheet(wb, fmt, report, form, len(zh.REPORT_SHEETS) + 2)
     wb.close()
     return path, csvs
 
@@ -437,6 +456,30 @@ def _pairing_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> 
     ws.set_column(1, 1, 10)
     ws.set_column(2, 2, 36)
     ws.set_column(3, ncols - 1, 14)
+    _print_setup(ws, header_row)
+
+
+def _reconciliation_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> None:
+    """核对: where the counties' ledgers state totals (合计 rows, a count in the title)
+    that differ from what was loaded from the same rows, and the likely cause."""
+    r = zh.RECONCILE
+    columns = r["report_columns"]
+    ws = wb.add_worksheet(r["report_sheet"])
+    title = zh.REPORT["title"].format(region=report.region_name, topic=r["report_topic"])
+    header_row = _sheet_head(ws, fmt, report, form, sheet_no, title, len(columns))
+    ws.write_row(header_row, 0, list(columns), fmt["head"])
+    numbers = {3, 5, 6, 7}  # row number, reported, loaded, difference
+    for i, row in enumerate(report.reconciliation, start=header_row + 1):
+        for c, value in enumerate(row):
+            if c in numbers and value is not None:
+                ws.write_number(i, c, value, fmt["int"])
+            else:
+                ws.write_string(i, c, "" if value is None else str(value), fmt["name"])
+    last = header_row + 1 + len(report.reconciliation)
+    ws.write_string(last, 0, r["report_note"], fmt["note"])
+    ws.write_string(last + 2, 0, zh.REPORT["footer"], fmt["meta"])
+    for c, width in enumerate((10, 22, 10, 6, 14, 9, 9, 8, 14, 70)):
+        ws.set_column(c, c, width)
     _print_setup(ws, header_row)
 
 
