@@ -316,6 +316,59 @@ def export(
 
 
 @app.command()
+def explain(
+    region: str = typer.Option(..., "--region", help="Region code or name (安顺市, 金秀县)."),
+    period: str = typer.Option(..., "--period", help="Reporting period YYYY-MM."),
+    indicator: str = typer.Option(
+        ..., "--indicator", help="Indicator code of metrics (employed_persons …)."
+    ),
+    warehouse_dir: Path = WarehouseDir,
+) -> None:
+    """Where a number of `metrics` comes from: its definition, the regions under it, the
+    files behind it (each file's contribution, rejections, totals that differ) and its
+    month-by-month build-up. Reads the serving file only."""
+    from pipelines.outputs.explain import ExplainError, number, summary_lines
+    from pipelines.outputs.explain import explain as explain_number
+
+    t = zh.EXPLAIN
+    p = settings.paths(None, warehouse_dir)
+    try:
+        e = explain_number(p.serving_db, region, period, indicator)
+    except ExplainError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    lines = summary_lines(e)
+    console.print(f"[bold]{lines[0]}[/bold]")
+    for line in lines[1:]:
+        console.print(line, overflow="fold")
+    if e.children:
+        table = Table(zh.REPORT["region_col"], e.indicator_name, title=t["children"])
+        for _, name, value in e.children:
+            table.add_row(name, number(value, e.unit))
+        console.print(table)
+    if e.files:
+        table = Table(*t["files_columns"], title=t["files"])
+        for f in e.files:
+            table.add_row(
+                f.path, f.file_period, (f.sha256 or "")[:12], *(str(n) for n in
+                (f.rows_read, f.rows_loaded, f.rows_rejected, f.contribution)),
+            )  # fmt: skip
+        console.print(table)
+        for f in e.files:
+            if f.rejected_by_reason or f.totals_differ:
+                console.print(f.path)
+            if f.rejected_by_reason:
+                reasons = "、".join(f"{n} 行{r}" for r, n in f.rejected_by_reason)
+                console.print(t["rejected"].format(reasons=reasons), overflow="fold")
+            for message in f.totals_differ:
+                console.print(t["totals_differ"].format(message=message), overflow="fold")
+        table = Table(*t["by_month_columns"], title=t["by_month"])
+        for month, new, total in e.by_month:
+            table.add_row(month, str(new), str(total))
+        console.print(table)
+
+
+@app.command()
 def generate(
     persons: int = typer.Option(
         ..., "--persons", min=1, help="People helped (placements ≈ 1.2 per person)."

@@ -204,6 +204,64 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "transport_home_poverty_person_times": ("返乡输送脱贫劳动力人次", "人次"),
 }
 
+# --- collabstats explain (pipelines/outputs/explain.py) and the dashboard's 溯源 --------------
+
+_CUMULATIVE = "当年1月1日起累计至统计期月底，"
+_PERSONS = "按户籍地归属，同一人多次就业只计一次"
+EXPLAIN = {
+    "definitions": {
+        "employed_persons": _CUMULATIVE + "有至少一条转移就业记录的不同人数（" + _PERSONS + "）。",
+        "employed_poverty_persons": _CUMULATIVE
+        + "是否脱贫劳动力为“是”的就业人数（"
+        + _PERSONS
+        + "）。",
+        "employed_monitored_persons": _CUMULATIVE
+        + "是否防止返贫监测对象为“是”的就业人数（"
+        + _PERSONS
+        + "）。",
+        "employed_guangdong_persons": _CUMULATIVE
+        + "就业地区类别为“广东省”的就业人数；同一人在两类地区就业，两类各计一次。",
+        "employed_guangdong_poverty_persons": _CUMULATIVE
+        + "其中脱贫劳动力，就业地区类别为“广东省”。",
+        "employed_other_east_persons": _CUMULATIVE + "就业地区类别为“东部其他省份”的就业人数。",
+        "employed_other_east_poverty_persons": _CUMULATIVE
+        + "其中脱贫劳动力，就业地区类别为“东部其他省份”。",
+        "employed_in_province_persons": _CUMULATIVE + "就业地区类别为“省内就近”的就业人数。",
+        "employed_in_province_poverty_persons": _CUMULATIVE
+        + "其中脱贫劳动力，就业地区类别为“省内就近”。",
+        "employed_organized_persons": _CUMULATIVE + "就业渠道为“有组织输出”的就业人数。",
+        "employed_poverty_share": "其中脱贫劳动力 ÷ 帮助农村劳动力就业人数 × 100%，按未取整的人数计算后四舍五入保留两位小数。",
+        "employed_target": "目标任务台账中本地区当年的就业目标。",
+        "employed_target_rate": "帮助农村劳动力就业人数 ÷ 目标任务 × 100%；无目标时为空。",
+        "training_classes": "当年开班的不同班次数。",
+        "training_person_times": "当年开班的培训报名记录数（一人参加两个班计两人次）。",
+        "training_persons": "当年参加培训的不同人数。",
+        "training_completion_rate": "结业人次 ÷ 培训人次 × 100%。",
+        "workshop_count": "统计期当月报送的帮扶车间数（存量，不跨月相加）。",
+        "workshop_employed": "统计期当月各车间吸纳就业人数之和（存量，不跨月相加）。",
+        "workshop_poverty_share": "车间其中脱贫劳动力 ÷ 吸纳就业人数 × 100%（当月存量）。",
+    },
+    "no_definition": "定义见 DESIGN.md 指标表。",
+    "unknown_region": "找不到地区“{text}”（或该地区没有数据）。",
+    "unknown_indicator": "不认识的指标“{text}”。可选：{known}",
+    "no_figure": "{region} {period} 没有指标 {indicator} 的数。",
+    "headline": "{region}（{period}）{name}：{value}",
+    "definition": "定义",
+    "children": "下级地区",
+    "children_sum": "下级合计 {sum}；本地区去重后为 {value}，有 {overlap} 人在两个以上下级地区都有记录，只计一次。",
+    "children_equal": "下级合计 {sum}，与本地区的数相同。",
+    "parts": "构成",
+    "files": "来源文件（每个文件贡献的人数 = 首次在该文件中计入的人）",
+    "files_columns": ("文件", "报送月份", "SHA-256", "读取行", "入库行", "拒收行", "贡献人数"),
+    "files_sum": "各文件贡献合计 {sum}，等于上面的数。",
+    "rejected": "    拒收：{reasons}",
+    "totals_differ": "    合计核对：{message}",
+    "by_month": "逐月构成（各月新增人数）",
+    "by_month_columns": ("月份", "新增", "累计"),
+    "no_lineage": "该指标暂不提供文件溯源（目前覆盖就业人数类指标；比率见其构成）。",
+    "button": "这个数从哪里来？",
+}
+
 # The wide marts' indicator columns, in order, with the Chinese column name of the
 # Chinese-labelled wide mart (unit in brackets; names that repeat across topics, such as
 # 其中脱贫劳动力, carry their topic). `python -m pipelines.database.seeds` writes them

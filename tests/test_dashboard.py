@@ -88,15 +88,29 @@ def test_every_page_renders_and_the_cards_are_the_metrics(warehouse):
     # 下级地区: the rows of the workbook's sheet, 合计 included
     report = export.load_report(warehouse.serving_db, "451300", "2024-11")
     rows = export.sheet_rows(report, zh.REPORT_SHEETS[0][2])
-    table = at.dataframe[0].value
+    table = next(f.value for f in at.dataframe if zh.REPORT["region_col"] in f.value.columns)
     assert list(table[zh.REPORT["region_col"]]) == [name for name, _ in rows]
     first = zh.REPORT_SHEETS[0][2][0][1]
     assert [None if v != v else v for v in table[first]] == [
         value if present else None for _, cells in rows for present, value in [cells[0]]
     ]
-    # 数据质量 lists files per month and the month's rejections (masked only)
+    # 这个数从哪里来: the files behind the headline card add up to it, month by month too
+    files_columns = list(zh.EXPLAIN["files_columns"])
+    files = next(f.value for f in at.dataframe if list(f.value.columns) == files_columns)
+    assert files[files_columns[-1]].sum() == expected["employed_persons"]
+    months = next(
+        f.value
+        for f in at.dataframe
+        if list(f.value.columns) == list(zh.EXPLAIN["by_month_columns"])
+    )
+    assert list(months[zh.EXPLAIN["by_month_columns"][0]]) == ["2024-10", "2024-11"]
+    # 数据质量 lists files per month, the month's rejections (masked only) and the
+    # ledgers whose own 合计 differs from what was loaded
     texts = " ".join(str(s.value) for s in at.subheader)
     assert T["files_by_month"] in texts and T["rejected"] in texts
+    assert T["reconciliation"] in texts
+    differ = next(f.value for f in at.dataframe if T["columns"]["cause"] in f.value.columns)
+    assert zh.RECONCILE_CAUSES["rejected"] in set(differ[T["columns"]["cause"]])
     assert zh.REPORT["programme_title"].format(region="来宾市") in texts  # 培训: by programme
     # 结对帮扶: every pairing with figures that month, the helper side's totals too
     helpers = next(

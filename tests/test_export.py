@@ -37,7 +37,8 @@ FIRST = 6  # the first data row (Excel numbering): title, three lines, header
 def test_sheets_titles_and_dates(laibin):
     _, xlsx, _ = laibin
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == [s for s, _, _ in zh.REPORT_SHEETS]
+    # and 核对: 忻城县's November 合计 counts a row that was rejected (tests/scenario.py)
+    assert wb.sheetnames == [*(s for s, _, _ in zh.REPORT_SHEETS), zh.RECONCILE["report_sheet"]]
     ws = wb["就业情况"]
     assert ws["A1"].value == "来宾市东西部劳务协作转移就业情况统计表"
     assert ws["A2"].value.startswith("填报单位：来宾市") and "单位：人、%" in ws["A2"].value

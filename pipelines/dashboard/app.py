@@ -18,7 +18,7 @@ import streamlit as st
 
 from pipelines import settings, zh
 from pipelines.dashboard import data
-from pipelines.outputs import export
+from pipelines.outputs import explain, export
 
 T = zh.DASHBOARD
 PERCENT = ("_rate", "_share")
@@ -220,6 +220,39 @@ def quality(con, period: str) -> None:
         st.write(T["none_reconciliation"])
 
 
+def explain_panel(serving: Path, region: data.Region, period: str) -> None:
+    """这个数从哪里来？ A card's number back to its definition, children, files and months
+    (the same as `collabstats explain`)."""
+    x = zh.EXPLAIN
+    with st.expander(x["button"]):
+        choices = [code for code, _ in (*T["cards"], *T["destinations"])]
+        indicator = st.selectbox(
+            x["definition"], choices, format_func=lambda c: zh.INDICATORS[c][0], key="explain"
+        )
+        try:
+            e = explain.explain(serving, region.code, period, indicator)
+        except explain.ExplainError as exc:
+            st.write(str(exc))
+            return
+        for line in explain.summary_lines(e):
+            st.write(line)
+        if e.files:
+            st.subheader(x["files"])
+            rows = [
+                (f.path, f.file_period, (f.sha256 or "")[:12], f.rows_read, f.rows_loaded,
+                 f.rows_rejected, f.contribution)
+                for f in e.files
+            ]  # fmt: skip
+            st.dataframe(
+                pl.DataFrame(rows, schema=list(x["files_columns"]), orient="row"), hide_index=True
+            )
+            st.subheader(x["by_month"])
+            st.dataframe(
+                pl.DataFrame(e.by_month, schema=list(x["by_month_columns"]), orient="row"),
+                hide_index=True,
+            )
+
+
 def workbook(serving: Path, region: data.Region, period: str) -> tuple[str, bytes] | None:
     try:
         report = export.load_report(serving, region.code, period)
@@ -281,6 +314,8 @@ def main() -> None:
                 )
         with checks:
             quality(con, period)
+    with overview:  # its own read-only connection, as the tables below
+        explain_panel(serving, region, period)
     with children:
         child_table(serving, region, period, "employed_persons")
     with training:

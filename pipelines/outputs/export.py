@@ -363,7 +363,7 @@ def write_workbook(
     if report.pairings:
         _pairing_sheet(wb, fmt, report, form, len(zh.REPORT_SHEETS) + 1)
     if report.reconciliation:
-        _reconciliation_sheet(wb, fmt, report, form, len(zh.REPORT_SHEETS) + 2)
+        _reconciliation_sheet(wb, fmt, report, form, len(wb.worksheets()) + 1)
     wb.close()
     return path, csvs
 
