@@ -90,6 +90,20 @@ def test_a_ticked_flag_column_reads_blank_as_no_even_for_required_flags(tmp_path
     assert loaded["monthly_wage"].to_list() == [3500.0] * 6
 
 
+def test_a_ticked_column_is_judged_per_file_not_per_sheet(tmp_path, key):
+    """DESIGN: "When a file marks a flag column with √" – a workbook whose second sheet
+    has no 脱贫 person (no tick of its own) still reads that sheet's blanks as 否."""
+    rows = _rows(_people(6))
+    for i, row in enumerate(rows):
+        row["is_poverty"] = "Y" if i < 2 else None  # sheets of 2 rows: only the first ticked
+    d = next(d for d in dialects.DIALECTS if d.sheets == 3 and d.flag_style == "y")
+    f = tmp_path / "placements" / "2024-05" / "金秀县.xlsx"
+    dialects.write_ledger(f, "placements", synth.rows_frame("placements", rows), d, title="金秀县")
+    result = process_file(Submission(f, "x", "placements", "2024-05"), key)
+    assert result.rows_rejected == 0, result.rejections
+    assert sorted(result.loaded["is_poverty"].to_list()) == [False] * 4 + [True] * 2
+
+
 def test_a_required_flag_stays_missing_where_the_column_says_both_or_nothing(tmp_path, key):
     """是/否 written out with one cell left empty: that cell is missing, not 否. A file that
     never fills the column at all has the required flag missing on every row."""
