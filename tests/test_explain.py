@@ -133,3 +133,28 @@ def test_the_scenarios_own_totals_are_reconciled(scenario_run):
     assert "1 行重复记录" in rows[0][4]
     b = next(r for r in rows if r[0] == B24_11)
     assert "1 行缺少必填项「就业地区类别」" in b[4]
+
+
+def test_a_pairings_figure_is_explained_back_to_its_files(scenario_run):
+    """茂名 → 来宾 (市际) covers 金秀 and 忻城: the city's persons, P5 once; 广东 → 贵州
+    (省际) covers 普定: P4 from the first of its two files."""
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+
+    def shares(helper: str, pairing_type: str) -> tuple[dict, float]:
+        rows = con.execute(
+            "select file, contribution from pairing_lineage where period = '2024-11' "
+            "and helper_name = ? and pairing_type = ? and indicator = 'employed_persons'",
+            [helper, pairing_type],
+        ).fetchall()
+        (value,) = con.execute(
+            "select value from pairing_metrics where period = '2024-11' and helper_name = ? "
+            "and pairing_type = ? and indicator = 'employed_persons'",
+            [helper, pairing_type],
+        ).fetchone()
+        return dict(rows), value
+
+    try:
+        assert shares("茂名市", "市际") == ({A24_10: 2, B24_10: 1, A24_11: 1}, 4)
+        assert shares("广东省", "省际")[0] == {A24_10: 2, B24_10: 1, A24_11: 1, C24_11: 1}
+    finally:
+        con.close()

@@ -47,37 +47,7 @@ regions as (
     select * from {{ ref('int_regions_resolved') }}
 ),
 
-units as (
-    -- each pairing, and each helper region's total over its own and its sub-regions'
-    select pairing_type, helper_name, helper_code, recipient_code, recipient_name, start_year, end_year
-    from pairings
-    union all
-    select
-        '{{ pairing_total() }}' as pairing_type,
-        h.region_name as helper_name,
-        h.region_code as helper_code,
-        p.recipient_code,
-        p.recipient_name,
-        p.start_year,
-        p.end_year
-    from pairings as p
-    inner join ancestors as up on p.helper_code = up.region_code
-    inner join regions as h on up.ancestor_code = h.region_code
-),
-
-covered as (
-    -- the counties under each unit's recipients, per year in force: once each, however
-    -- many of the unit's pairings cover them
-    select distinct
-        u.pairing_type,
-        u.helper_name,
-        a.region_code as county_code,
-        y.year
-    from units as u
-    inner join ancestors as a on u.recipient_code = a.ancestor_code
-    inner join (select distinct year from periods) as y
-        on y.year >= u.start_year and (u.end_year is null or y.year <= u.end_year)
-),
+{{ pairing_units_covered('pairings', 'ancestors', 'regions', 'periods') }},
 
 firsts as (
     -- per pairing, year and person: the first month each indicator counts
