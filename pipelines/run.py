@@ -267,6 +267,14 @@ def summarise(paths: Paths, month: str | None = None) -> list[tuple[str, object]
             [SUMMARY_LIST],
         ).fetchall():
             rows.append((f"  {reason}", f"{_count(n)} 行"))
+        # the ledgers' own 合计 rows and titles that differ from what was loaded (a warning)
+        (differ,) = con.execute("select count(*) from reconciliation where differs").fetchone()
+        rows.append(
+            (
+                "ledger totals that differ",
+                f"{_count(differ)}  (select * from reconciliation where differs)",
+            )
+        )
         latest = month or con.execute("select max(period) from metrics").fetchone()[0]
         if latest:
             for name, persons, share in con.execute(

@@ -49,7 +49,8 @@ def _check(tmp_path, f):
 @pytest.mark.parametrize(
     ("text", "value"),
     [("312", 312), ("312人", 312), ("1,234 人次", 1234), ("共45人", 45), ("３１２人", 312),
-     ("12.5", 12.5), ("计:7", 7), ("", None), ("张三", None), ("2024-10-01", None), (None, None)],
+     ("12.5", 12.5), ("计:7", 7), ("", None), ("张三", None), ("2024-10-01", None), (None, None),
+     ("13800138000", None), ("452123199001011234", None)],  # a phone or an ID: never a total
 )  # fmt: skip
 def test_parse_count_reads_what_a_clerk_types(text, value):
     assert totals.parse_count(text) == value

@@ -27,7 +27,10 @@ def _raw(tmp_path: Path) -> Path:
     for r in rows[:3]:
         r["id_number"] = synth.corrupt_check(r["id_number"])
     rows[3]["destination_category"] = None
-    synth.write_csv(raw / "placements" / "2024-11" / "金秀县.csv", "placements", rows)
+    # its 合计 counts every row, the rejected four too
+    synth.write_csv(
+        raw / "placements" / "2024-11" / "金秀县.csv", "placements", rows, total_row=True
+    )
     (raw / "placements" / "2024-11" / "忻城县.xlsx").write_bytes(b"not a workbook")
     return raw
 
@@ -48,6 +51,7 @@ def test_run_summary_names_problems_and_its_times_add_up(tmp_path):
     assert re.search(r"身份证号码校验位错误\s*│\s*3 行", out)
     assert re.search(r"缺少必填项「就业地区类别」\s*│\s*1 行", out)
     assert "1,100 / 1,096 / 4" in out
+    assert re.search(r"ledger totals that differ\s*│\s*1 ", out)
     assert str(tmp_path / "wh" / "exports" / "2024-11") in out
     assert "new or changed files" in out  # the ingest's progress
     # the parts of the wall time add up to the total

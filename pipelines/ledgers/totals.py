@@ -42,7 +42,9 @@ SCHEMA = {
 SCHEMA_READ = SCHEMA | {"read_value": pl.Float64}
 
 _UNITS = "人次|人|个|期|元|户|家|名|次|班|条|行"
-_NUMBER = re.compile(rf"^(?:共|计|为)?[:：]?(-?\d+(?:\.\d+)?)(?:{_UNITS})?$")
+# at most 9 digits: a longer number in a total row is a phone or ID number, never a total
+# (and personal data stays out of the warehouse)
+_NUMBER = re.compile(rf"^(?:共|计|为)?[:：]?(-?\d{{1,9}}(?:\.\d+)?)(?:{_UNITS})?$")
 _MARKER = re.compile("^(" + "|".join(zh.TOTAL_ROW_MARKERS) + ")")
 # a count in a title: "本月新增就业312人", "共 45 人次"; a year or a date is not one
 _TITLE_COUNT = re.compile(r"(\d[\d,，]*)\s*(?:人次|人|名)")
@@ -81,6 +83,10 @@ def reported_cells(
     `data_rows` the first and last data row numbers (None: no data rows)."""
     out: list[dict] = []
     measured = measured_fields(kind)
+    # a number under a date, code or year column is not a count (a stray 2024, 451324)
+    uncounted = {
+        f.name for f in spec.fields(kind) if f.type in ("date", "region", "region_any", "year")
+    }
     first = data_rows[0] if data_rows else 0
     previous = first - 1
     for row in totals.sort("source_row").iter_rows(named=True) if totals is not None else ():
@@ -94,6 +100,8 @@ def reported_cells(
         at = dict(source_sheet=sheet, source_row=n, label=label,
                   scope_first_row=scope[0], scope_last_row=scope[1])  # fmt: skip
         for name, header in written.items():
+            if name in uncounted:
+                continue
             text = row.get(name)
             if text is None or _MARKER.match(unicodedata.normalize("NFKC", str(text)).strip()):
                 # the marker cell itself may carry the count: "合计：312人"
