@@ -698,6 +698,8 @@ DASHBOARD = {
         "placements": "转移就业",
         "trainings": "培训",
         "workshops": "帮扶车间",
+        "transports": "有组织输送",
+        "followups": "就业服务跟踪",
         "targets": "目标任务",
     },
 }
