@@ -23,3 +23,85 @@
         values {% for indicator in employment_measures() %}('{{ indicator }}'){% if not loop.last %}, {% endif %}{% endfor %}
     ) as m (indicator)
 {%- endmacro %}
+
+
+{# CTE `person_firsts` (continuing a WITH list): one row per year, origin county and person
+   of `placements` (a relation with a `year` column) - in how many counties the person was
+   placed that year (`origins`), and per employment indicator the smallest `key` among the
+   person's placements from that county that count for it (null: none does). The key is
+   the month, or the month and file path as one sortable text (the lineage). #}
+{% macro person_firsts(placements, key) -%}
+person_firsts as (
+    select
+        year,
+        origin_code,
+        person_key,
+        count(*) over (partition by year, person_key) as origins,
+        {% for indicator, condition in employment_measures().items() %}
+            min(case when {{ condition }} then {{ key }} end) as {{ indicator }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ placements }}
+    group by year, origin_code, person_key
+)
+{%- endmacro %}
+
+
+{# CTEs ending in `firsts` (after `person_firsts`): one row per unit, year, indicator and
+   `first_key`, with the persons first counted in the unit at that key. A unit is a group
+   of counties - a region and its ancestors, a pairing's recipients: `units` maps each
+   `county_code` (and `year`, when `by_year`) to the units holding it, named by
+   `unit_columns`. Most persons are placed from one county in a year: they are counted
+   per county and key, and those counts added up to the units. Only a person placed from
+   several counties is grouped again per unit, where the earliest key among the unit's
+   counties wins. (Grouping every person at every unit is the obvious way and several
+   times slower: BENCHMARKS.md.) #}
+{% macro firsts_per_unit(units, unit_columns, by_year=false) -%}
+{%- set measures = employment_measures().keys() | list -%}
+{%- set units_cols = unit_columns | join(', ') -%}
+one_county_rows as (
+    select year, origin_code, {{ measures | join(', ') }}
+    from person_firsts
+    where origins = 1
+),
+
+one_county_firsts as (
+    {{ unpivot_columns('select * from one_county_rows', measures, 'indicator', 'first_key') }}
+),
+
+one_county_counted as (
+    select year, origin_code, indicator, first_key, count(*) as persons
+    from one_county_firsts
+    group by year, origin_code, indicator, first_key
+),
+
+several_counties_rows as (
+    select
+        {% for c in unit_columns %}u.{{ c }},{% endfor %}
+        o.year,
+        o.person_key,
+        {% for indicator in measures %}
+            min(o.{{ indicator }}) as {{ indicator }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from person_firsts as o
+    inner join {{ units }} as u
+        on u.county_code = o.origin_code{% if by_year %} and u.year = o.year{% endif %}
+    where o.origins > 1
+    group by {{ units_cols }}, o.year, o.person_key
+),
+
+several_counties_firsts as (
+    {{ unpivot_columns('select * from several_counties_rows', measures, 'indicator', 'first_key') }}
+),
+
+firsts as (
+    select {% for c in unit_columns %}u.{{ c }}, {% endfor %}c.year, c.indicator, c.first_key, c.persons
+    from one_county_counted as c
+    inner join {{ units }} as u
+        on u.county_code = c.origin_code{% if by_year %} and u.year = c.year{% endif %}
+    union all
+    select {{ units_cols }}, year, indicator, first_key, 1 as persons
+    from several_counties_firsts
+)
+{%- endmacro %}

@@ -3,7 +3,6 @@
 -- persons that file contributes - those first counted there within the pairing's union of
 -- recipient counties (the earliest placement of the year, by month, then file path). For a
 -- period the contributions sum to the pairing's figure (a dbt test).
-{% set measures = employment_measures() %}
 with pairings as (
     select * from {{ ref('dim_pairings') }}
 ),
@@ -29,24 +28,9 @@ placements as (
 
 {{ pairing_units_covered('pairings', 'ancestors', 'regions', 'periods') }},
 
-firsts as (
-    select
-        c.pairing_type,
-        c.helper_name,
-        pl.year,
-        pl.person_key,
-        {% for indicator, condition in measures.items() %}
-            min(case when {{ condition }} then pl.first_key end) as {{ indicator }}
-            {%- if not loop.last %},{% endif %}
-        {% endfor %}
-    from placements as pl
-    inner join covered as c on pl.origin_code = c.county_code and pl.year = c.year
-    group by 1, 2, 3, 4
-),
+{{ person_firsts('placements', 'first_key') }},
 
-long_firsts as (
-    {{ unpivot_columns('select * from firsts', measures.keys(), 'indicator', 'first_key') }}
-),
+{{ firsts_per_unit('covered', ['pairing_type', 'helper_name'], by_year=true) }},
 
 by_file as (
     select
@@ -56,8 +40,8 @@ by_file as (
         indicator,
         left(first_key, 7) as file_period,
         substr(first_key, 8) as file,
-        count(*) as persons
-    from long_firsts
+        cast(sum(persons) as bigint) as persons
+    from firsts
     group by 1, 2, 3, 4, 5, 6
 )
 

@@ -7,7 +7,6 @@
 -- it and of the regions under it (茂名市: 茂名 → 来宾, 电白 and 茂南 → 金秀 ⊂ 来宾, so 来宾
 -- once). The recipients are named in recipient_names. Training counts trainees by their
 -- 户籍地, workshops by where they are, trips by where they leave.
-{% set measures = employment_measures() %}
 with pairings as (
     select * from {{ ref('dim_pairings') }}
 ),
@@ -49,30 +48,15 @@ regions as (
 
 {{ pairing_units_covered('pairings', 'ancestors', 'regions', 'periods') }},
 
-firsts as (
-    -- per pairing, year and person: the first month each indicator counts
-    select
-        c.pairing_type,
-        c.helper_name,
-        pl.year,
-        pl.person_key,
-        {% for indicator, condition in measures.items() %}
-            min(pl.period) filter (where {{ condition }}) as {{ indicator }}
-            {%- if not loop.last %},{% endif %}
-        {% endfor %}
-    from placements as pl
-    inner join covered as c on pl.origin_code = c.county_code and pl.year = c.year
-    group by all
-),
+{{ person_firsts('placements', 'period') }},
 
-long_firsts as (
-    {{ unpivot_columns('select * from firsts', measures.keys(), 'indicator', 'first_period') }}
-),
+-- per pairing, year, indicator and month: the persons first counted in the pairing then
+{{ firsts_per_unit('covered', ['pairing_type', 'helper_name'], by_year=true) }},
 
 counts as (
-    select p.period, f.pairing_type, f.helper_name, f.indicator, count(*) as persons
+    select p.period, f.pairing_type, f.helper_name, f.indicator, sum(f.persons) as persons
     from periods as p
-    inner join long_firsts as f on f.year = p.year and f.first_period <= p.period
+    inner join firsts as f on f.year = p.year and f.first_key <= p.period
     group by all
 ),
 
