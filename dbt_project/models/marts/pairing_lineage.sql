@@ -42,7 +42,7 @@ by_file as (
         substr(first_key, 8) as file,
         cast(sum(persons) as bigint) as persons
     from firsts
-    group by 1, 2, 3, 4, 5, 6
+    group by pairing_type, helper_name, year, indicator, first_key
 )
 
 select

@@ -83,12 +83,7 @@ shares as (
 
 {{ training_enrolments('trainings', 'periods') }},
 
-training_counted as (
-    select e.period, c.pairing_type, c.helper_name, {{ training_counts() }}
-    from enrolments as e
-    inner join covered as c on e.origin_code = c.county_code and left(e.period, 4)::integer = c.year
-    group by 1, 2, 3
-),
+{{ training_counted('enrolments', 'covered', ['pairing_type', 'helper_name'], by_year=true) }},
 
 training as (
     {{ long_rows('training_counted', ['period', 'pairing_type', 'helper_name'], training_values()) }}
@@ -98,7 +93,7 @@ workshops_counted as (
     select w.period, c.pairing_type, c.helper_name, {{ workshop_counts() }}
     from workshops as w
     inner join covered as c on w.location_code = c.county_code and w.year = c.year
-    group by 1, 2, 3
+    group by w.period, c.pairing_type, c.helper_name
 ),
 
 workshop_stocks as (
@@ -115,7 +110,7 @@ trips_counted as (
     from periods as p
     inner join transports as t on t.year = p.year and t.period <= p.period
     inner join covered as c on t.departure_code = c.county_code and t.year = c.year
-    group by 1, 2, 3
+    group by p.period, c.pairing_type, c.helper_name
 ),
 
 trips as (
@@ -144,7 +139,7 @@ helpers as (
         any_value(helper_code) as helper_code,
         {{ sorted_names('recipient_name', '、') }} as recipient_names
     from units
-    group by 1, 2
+    group by pairing_type, helper_name
 )
 
 select

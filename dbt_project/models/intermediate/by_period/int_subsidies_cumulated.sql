@@ -29,16 +29,28 @@ rules as (
 
 {{ subsidised_enrolments() }},
 
+by_county as (
+    -- amounts add up: summed per county first, then up the ancestors
+    select
+        period,
+        origin_code,
+        sum(least(training_due, coalesce(training_cap, training_due))) as training_amount,
+        sum(living_due) as living_amount,
+        count(*) filter (where training_due > training_cap) as capped
+    from subsidised
+    group by period, origin_code
+),
+
 counted as (
     select
-        s.period,
+        c.period,
         a.ancestor_code as region_code,
-        sum(least(s.training_due, coalesce(s.training_cap, s.training_due))) as training_amount,
-        sum(s.living_due) as living_amount,
-        count(*) filter (where s.training_due > s.training_cap) as capped
-    from subsidised as s
-    inner join ancestors as a on s.origin_code = a.region_code
-    group by 1, 2
+        sum(c.training_amount) as training_amount,
+        sum(c.living_amount) as living_amount,
+        sum(c.capped) as capped
+    from by_county as c
+    inner join ancestors as a on c.origin_code = a.region_code
+    group by c.period, a.ancestor_code
 )
 
 {{ long_rows('counted', ['period', 'region_code'], [

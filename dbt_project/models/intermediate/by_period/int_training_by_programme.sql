@@ -17,23 +17,33 @@ periods as (
 
 {{ training_enrolments('trainings', 'periods') }},
 
-ancestors as (
-    select * from {{ ref('int_region_ancestors') }}
+county_regions as (
+    -- each county and the regions holding it (itself, its city, its province)
+    select region_code as county_code, ancestor_code as region_code
+    from {{ ref('int_region_ancestors') }}
 ),
 
-counted as (
+by_programme as (
+    -- a programme not in the list counts as 其他
     select
         e.period,
-        a.ancestor_code as region_code,
+        e.class_id,
+        e.person_key,
+        e.origin_code,
         case
             when e.programme in ({% for p in programmes %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %})
                 then e.programme
             else '{{ other_programme() }}'
         end as programme,
-        {{ training_counts() }}
+        e.is_order_training,
+        e.is_poverty,
+        e.completed,
+        e.certificate,
+        e.employed_after,
+        e.employed_in_trade
     from enrolments as e
-    inner join ancestors as a on e.origin_code = a.region_code
-    group by 1, 2, 3
-)
+),
 
-{{ long_rows('counted', ['period', 'region_code', 'programme'], training_values()) }}
+{{ training_counted('by_programme', 'county_regions', ['region_code'], extra=['programme']) }}
+
+{{ long_rows('training_counted', ['period', 'region_code', 'programme'], training_values()) }}

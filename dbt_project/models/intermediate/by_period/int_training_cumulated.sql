@@ -25,18 +25,12 @@ periods as (
 
 {{ training_enrolments('trainings', 'periods') }},
 
-ancestors as (
-    select * from {{ ref('int_region_ancestors') }}
+county_regions as (
+    -- each county and the regions holding it (itself, its city, its province)
+    select region_code as county_code, ancestor_code as region_code
+    from {{ ref('int_region_ancestors') }}
 ),
 
-counted as (
-    select
-        e.period,
-        a.ancestor_code as region_code,
-        {{ training_counts() }}
-    from enrolments as e
-    inner join ancestors as a on e.origin_code = a.region_code
-    group by 1, 2
-)
+{{ training_counted('enrolments', 'county_regions', ['region_code']) }}
 
-{{ long_rows('counted', ['period', 'region_code'], training_values()) }}
+{{ long_rows('training_counted', ['period', 'region_code'], training_values()) }}
