@@ -6,15 +6,14 @@
 -- int_employment_firsts_counted, row for row (tests/assert_lineage_adds_up.sql).
 --
 -- Counted as int_employment_firsts_counted is (macros/employment_measures.sql: one-county
--- persons counted per county and added up the ancestors), with the month and file path
--- as one sortable key; rebuilt whole each run.
-with placements as (
-    select
-        *,
-        left(period, 4)::integer as year,
-        -- month and file as one key: its minimum is the first placement, file included
-        period || source_path as first_key
-    from {{ ref('stg_raw__placements') }}
+-- persons counted per county and added up the ancestors), over each person's first file
+-- (int_employment_person_firsts); rebuilt whole each run.
+with person_firsts as (
+    select * from {{ ref('int_employment_person_firsts') }}
+),
+
+files as (
+    select * from {{ ref('int_placement_files_ranked') }}
 ),
 
 county_regions as (
@@ -23,16 +22,15 @@ county_regions as (
     from {{ ref('int_region_ancestors') }}
 ),
 
-{{ person_firsts('placements', 'first_key') }},
-
 {{ firsts_per_unit('county_regions', ['region_code']) }}
 
 select
-    year,
-    region_code,
-    indicator,
-    left(first_key, 7) as first_period,
-    substr(first_key, 8) as source_path,
-    cast(sum(persons) as bigint) as persons
-from firsts
-group by year, region_code, indicator, first_key
+    f.year,
+    f.region_code,
+    f.indicator,
+    r.period as first_period,
+    r.source_path,
+    cast(sum(f.persons) as bigint) as persons
+from firsts as f
+inner join files as r on f.first_key = r.file_rank
+group by f.year, f.region_code, f.indicator, r.period, r.source_path

@@ -15,9 +15,8 @@ ancestors as (
     select * from {{ ref('int_region_ancestors') }}
 ),
 
-placements as (
-    select *, left(period, 4)::integer as year
-    from {{ ref('stg_raw__placements') }}
+employment_firsts as (
+    select * from {{ ref('int_pairing_firsts_by_file') }}
 ),
 
 trainings as (
@@ -48,16 +47,12 @@ regions as (
 
 {{ pairing_units_covered('pairings', 'ancestors', 'regions', 'periods') }},
 
-{{ person_firsts('placements', 'period') }},
-
--- per pairing, year, indicator and month: the persons first counted in the pairing then
-{{ firsts_per_unit('covered', ['pairing_type', 'helper_name'], by_year=true) }},
-
 counts as (
+    -- the persons first counted in the pairing from 1 January to the period end
     select p.period, f.pairing_type, f.helper_name, f.indicator, sum(f.persons) as persons
     from periods as p
-    inner join firsts as f on f.year = p.year and f.first_key <= p.period
-    group by all
+    inner join employment_firsts as f on f.year = p.year and f.file_period <= p.period
+    group by p.period, f.pairing_type, f.helper_name, f.indicator
 ),
 
 active as (
