@@ -1,4 +1,5 @@
-"""`collabstats` command: run, check, template, export, dashboard, generate.
+"""`collabstats` command: run, check, template, export, explain, alarms, dashboard,
+generate.
 
 Settings come from COLLAB_RAW_DIR / COLLAB_WAREHOUSE_DIR / COLLAB_PII_KEY; flags
 override them. Dagster definitions are imported only by the commands that run them,
@@ -366,6 +367,49 @@ def explain(
         for month, new, total in e.by_month:
             table.add_row(month, str(new), str(total))
         console.print(table)
+
+
+@app.command()
+def alarms(
+    period: str = typer.Option(
+        None, "--period", help="Reporting period YYYY-MM (default: the latest with figures)."
+    ),
+    region: str = typer.Option(
+        None, "--region", help="Only the counties under this region (code or name: 安顺市)."
+    ),
+    warehouse_dir: Path = WarehouseDir,
+) -> None:
+    """The month's statistical alarms (metric_alarms): counties whose figure is
+    implausible against their own history, largest first, with the reason. A warning
+    for the data team; exit 0 either way. Reads the serving file only."""
+    import duckdb
+
+    from pipelines.database import alarms as found
+    from pipelines.outputs.export import ExportError, resolve_region
+
+    t = zh.ALARMS_CLI
+    p = settings.paths(None, warehouse_dir)
+    if not p.serving_db.exists():
+        console.print(f"[red]{t['no_file'].format(path=p.serving_db)}[/red]")
+        raise typer.Exit(1)
+    try:
+        under = None if region is None else region if region.isdigit() else resolve_region(region)
+    except ExportError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    con = duckdb.connect(str(p.serving_db), read_only=True)
+    try:
+        month = period or found.latest_period(con)
+        rows = found.alarms(con, month, under=under) if month else []
+    finally:
+        con.close()
+    if not rows:
+        console.print(t["none"].format(period=month or "—"))
+        return
+    table = Table(*t["columns"], title=t["title"].format(period=month, n=len(rows)))
+    for a in rows:
+        table.add_row(a.region_name, a.indicator_name, a.rule_name, a.reason_zh)
+    console.print(table)
 
 
 @app.command()

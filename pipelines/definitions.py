@@ -17,10 +17,12 @@ from pipelines.defs.exports.assets import official_exports
 from pipelines.defs.ingest.assets import INGEST_ASSETS, LOG_TABLES
 from pipelines.defs.resources import Warehouse
 from pipelines.defs.warehouse.assets import dbt_models, serving_file
+from pipelines.defs.warehouse.checks import no_statistical_alarms
 from pipelines.defs.warehouse.project import DbtCli, dbt_project
 
 defs = dg.Definitions(
     assets=[*INGEST_ASSETS, *LOG_TABLES, dbt_models, serving_file, official_exports],
+    asset_checks=[no_statistical_alarms],
     jobs=[pipeline_job, month_job, targets_job],
     schedules=[monthly_schedule, half_year_report_schedule, annual_report_schedule],
     sensors=[raw_files_sensor],

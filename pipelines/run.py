@@ -12,6 +12,7 @@ import psutil
 
 from pipelines import settings, zh
 from pipelines.database import store
+from pipelines.database.alarms import alarms
 from pipelines.ledgers import pii, spec
 from pipelines.ledgers.process import discover, months_with_ledgers
 from pipelines.settings import Paths
@@ -238,7 +239,8 @@ def _count(value: object) -> str:
 
 def summarise(paths: Paths, month: str | None = None) -> list[tuple[str, object]]:
     """Lines for the end of a run: files and rows; each unreadable file with its reason;
-    the most frequent rejection reasons; per province the headline of `month` (default:
+    the most frequent rejection reasons; the ledger totals that differ; the month's
+    statistical alarms, the largest first; per province the headline of `month` (default:
     the latest period with metrics; a province without a figure then shows —); where
     the serving file and the workbooks are."""
     con = duckdb.connect(str(paths.serving_db), read_only=True)
@@ -276,6 +278,16 @@ def summarise(paths: Paths, month: str | None = None) -> list[tuple[str, object]
             )
         )
         latest = month or con.execute("select max(period) from metrics").fetchone()[0]
+        # the month's statistical alarms (a warning): how many, and the largest few
+        found = alarms(con, latest) if latest else []
+        rows.append(
+            (
+                f"statistical alarms {latest or ''}".strip(),
+                f"{_count(len(found))}  (select * from metric_alarms where period = '{latest}')",
+            )
+        )
+        for a in found[:SUMMARY_LIST]:
+            rows.append((f"  {a.region_name}", a.reason_zh))
         if latest:
             for name, persons, share in con.execute(
                 """

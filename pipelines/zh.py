@@ -412,6 +412,9 @@ RECONCILE = {
         "说明",
     ),
     "report_note": "注：各县台账自报的合计（合计/小计行、标题中的人数）与系统按入库行计得的数不一致之处；仅供核对，不影响以上各表的数字。",
+    # the statistical alarms of the region's counties, under the totals (metric_alarms)
+    "alarms_title": "异常提示（系统按各县自身历史自动判断的不合理数字，请核实台账；不影响以上各表的数字）",
+    "alarms_columns": ("县", "指标", "异常类型", "本月值", "近期中位数", "说明"),
     "check_head": "合计核对（不影响报送，仅供核对）：",
     "check_written": "核对明细已写入：{path}",
     "sheet": "合计核对",
@@ -551,6 +554,62 @@ REKEY = "已清除按旧密钥生成的人员标识；将按新密钥重新读�
 
 RUN_HEADLINE = "帮助农村劳动力就业人数 {persons}，脱贫劳动力占比 {share}"
 
+# --- statistical alarms (marts/metric_alarms; thresholds: dbt_project.yml `alarms`) -----
+# rule: (中文名称, reason in Chinese, reason in English). The model fills the {fields}:
+# name (indicator's Chinese name), indicator (its code), value, baseline, change, unit,
+# months, low, high, kind / kind_en (the ledger). Written into the model by
+# pipelines/database/seeds.py, so the wording is fixed here alone.
+ALARM_RULES: dict[str, tuple[str, str, str]] = {
+    "drop": (
+        "骤降",
+        "本月新增{name} {value} {unit}，较近{months}个月中位数 {baseline} {unit}下降 {change}%",
+        "{indicator}: {value} new this month, {change}% below the median of the previous {months} months ({baseline})",
+    ),
+    "spike": (
+        "骤增",
+        "本月新增{name} {value} {unit}，较近{months}个月中位数 {baseline} {unit}上升 {change}%",
+        "{indicator}: {value} new this month, {change}% above the median of the previous {months} months ({baseline})",
+    ),
+    "share_jump": (
+        "占比突变",
+        "本月新增人员中{name}为 {value}%，近{months}个月中位数为 {baseline}%，相差 {change} 个百分点",
+        "{indicator} among the persons new this month: {value}%, against a median of {baseline}% over the previous {months} months ({change} points apart)",
+    ),
+    "share_band": (
+        "占比越界",
+        "本月新增人员中{name}为 {value}%，超出合理范围 {low}%～{high}%",
+        "{indicator} among the persons new this month: {value}%, outside the plausible band {low}%-{high}%",
+    ),
+    "constant_rate": (
+        "长期不变",
+        "{name}已连续 {months} 个月为 {value}%",
+        "{indicator} has been {value}% for {months} months running",
+    ),
+    "silent": (
+        "未报送",
+        "本月未收到{kind}（此前连续 {months} 个月均有报送）",
+        "no {kind_en} ledger this month, after one in each of the previous {months} months",
+    ),
+    "stock_rise": (
+        "存量突增",
+        "{name}本月为 {value} {unit}，较近{months}个月中位数 {baseline} {unit}增加 {change}%",
+        "{indicator}: {value} this month, {change}% above the median of the previous {months} months ({baseline})",
+    ),
+    "stock_fall": (
+        "存量突减",
+        "{name}本月为 {value} {unit}，较近{months}个月中位数 {baseline} {unit}减少 {change}%",
+        "{indicator}: {value} this month, {change}% below the median of the previous {months} months ({baseline})",
+    ),
+}
+
+# `collabstats alarms`
+ALARMS_CLI = {
+    "title": "{period} 统计异常提示（{n} 条，按各县自身历史判断，仅供核实）",
+    "columns": ("县", "指标", "异常类型", "说明"),
+    "none": "{period} 没有统计异常提示。",
+    "no_file": "还没有 serving.duckdb（{path}）：请先运行 collabstats run。",
+}
+
 # --- officials' report (collabstats export) ------------------------------------------------
 
 REPORT = {
@@ -674,6 +733,11 @@ DASHBOARD = {
     "none_rejected": "本月没有拒收的行。",
     "reconciliation": "台账自报合计与系统计数不一致（仅供核对，不影响发布）",
     "none_reconciliation": "本月各台账自报的合计都与系统计数一致（或台账未写合计）。",
+    "alarms": "统计异常提示（按各县自身历史判断，仅供核实，不影响发布）",
+    "none_alarms": "本月没有统计异常提示。",
+    "alarm_pick": "查看该县该指标的各月数值",
+    "alarm_value": "所判断的数",
+    "alarm_baseline": "近期中位数",
     "download": "下载 {region} {period} 统计表（Excel）",
     "columns": {
         "kind": "台账类别",
@@ -693,6 +757,12 @@ DASHBOARD = {
         "loaded_value": "系统计得",
         "difference": "差额",
         "cause": "可能原因",
+        "region_name": "县",
+        "indicator_name": "指标",
+        "rule_name": "异常类型",
+        "value": "本月值",
+        "baseline": "近期中位数",
+        "reason_zh": "说明",
     },
     "kinds": {
         "placements": "转移就业",

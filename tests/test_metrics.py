@@ -251,3 +251,12 @@ def test_overdue_list_is_masked_per_county(scenario_run):
         ("2024-11", B, masked(P7), 3, "2024-04-05", 239),
     ]
     assert {r[3] for r in rows} == {P7.name[0] + "*", P4.name[0] + "*"}
+
+
+def test_the_scenario_raises_no_statistical_alarm(scenario_run):
+    """#29: false alarms cost trust - nothing is planted in the scenario, so nothing fires."""
+    con = duckdb.connect(str(scenario_run.serving_db), read_only=True)
+    try:
+        assert con.execute("select count(*) from metric_alarms").fetchone() == (0,)
+    finally:
+        con.close()

@@ -97,3 +97,29 @@
     select * from ({{ relation }}) as u
     unpivot ({{ value }} for {{ name }} in ({{ columns | join(', ') }}))
 {%- endmacro %}
+
+{# The median of `x` in a group (the mean of the two middle values for an even count). #}
+{% macro median_of(x) -%}
+    {{ return(adapter.dispatch('median_of', 'collabstats')(x)) }}
+{%- endmacro %}
+
+{% macro default__median_of(x) -%}
+    median({{ x }})
+{%- endmacro %}
+
+{% macro spark__median_of(x) -%}
+    percentile({{ x }}, 0.5)
+{%- endmacro %}
+
+{# A whole number as text with thousands separators (2,310). #}
+{% macro thousands(x) -%}
+    {{ return(adapter.dispatch('thousands', 'collabstats')(x)) }}
+{%- endmacro %}
+
+{% macro default__thousands(x) -%}
+    format('{:,}', cast(round({{ x }}, 0) as bigint))
+{%- endmacro %}
+
+{% macro spark__thousands(x) -%}
+    format_number(cast(round({{ x }}, 0) as bigint), 0)
+{%- endmacro %}

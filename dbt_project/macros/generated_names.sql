@@ -10,3 +10,13 @@
 {% macro pairing_total() -%}
     合计
 {%- endmacro %}
+
+{# Each alarm rule of metric_alarms: [中文名称, reason (zh), reason (en)]. #}
+{% macro alarm_texts() -%}
+    {{ return({"drop": ["骤降", "本月新增{name} {value} {unit}，较近{months}个月中位数 {baseline} {unit}下降 {change}%", "{indicator}: {value} new this month, {change}% below the median of the previous {months} months ({baseline})"], "spike": ["骤增", "本月新增{name} {value} {unit}，较近{months}个月中位数 {baseline} {unit}上升 {change}%", "{indicator}: {value} new this month, {change}% above the median of the previous {months} months ({baseline})"], "share_jump": ["占比突变", "本月新增人员中{name}为 {value}%，近{months}个月中位数为 {baseline}%，相差 {change} 个百分点", "{indicator} among the persons new this month: {value}%, against a median of {baseline}% over the previous {months} months ({change} points apart)"], "share_band": ["占比越界", "本月新增人员中{name}为 {value}%，超出合理范围 {low}%～{high}%", "{indicator} among the persons new this month: {value}%, outside the plausible band {low}%-{high}%"], "constant_rate": ["长期不变", "{name}已连续 {months} 个月为 {value}%", "{indicator} has been {value}% for {months} months running"], "silent": ["未报送", "本月未收到{kind}（此前连续 {months} 个月均有报送）", "no {kind_en} ledger this month, after one in each of the previous {months} months"], "stock_rise": ["存量突增", "{name}本月为 {value} {unit}，较近{months}个月中位数 {baseline} {unit}增加 {change}%", "{indicator}: {value} this month, {change}% above the median of the previous {months} months ({baseline})"], "stock_fall": ["存量突减", "{name}本月为 {value} {unit}，较近{months}个月中位数 {baseline} {unit}减少 {change}%", "{indicator}: {value} this month, {change}% below the median of the previous {months} months ({baseline})"]}) }}
+{%- endmacro %}
+
+{# The ledger kinds' titles (转移就业台账 …), for the reasons. #}
+{% macro kind_titles() -%}
+    {{ return({"placements": "转移就业台账", "trainings": "培训台账", "workshops": "就业帮扶车间台账", "transports": "有组织输送台账", "followups": "就业服务跟踪台账", "targets": "目标任务"}) }}
+{%- endmacro %}

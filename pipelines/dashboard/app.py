@@ -176,7 +176,7 @@ def pairings(serving: Path, period: str) -> None:
     )
 
 
-def quality(con, period: str) -> None:
+def quality(con, region: data.Region, period: str) -> None:
     c = T["columns"]
     st.subheader(T["files_by_month"])
     files = data.files_by_month(con, period[:4]).with_columns(
@@ -218,6 +218,33 @@ def quality(con, period: str) -> None:
         )
     else:
         st.write(T["none_reconciliation"])
+    alarm_panel(con, region, period)
+
+
+def alarm_panel(con, region: data.Region, period: str) -> None:
+    """The month's statistical alarms of the counties under the region, and the series
+    one of them was judged on, beside its recent median."""
+    c = T["columns"]
+    st.subheader(T["alarms"])
+    table = data.alarm_table(con, period, region.code)
+    if not table.height:
+        st.write(T["none_alarms"])
+        return
+    shown = table.drop("region_code", "indicator")
+    st.dataframe(shown.rename({k: v for k, v in c.items() if k in shown.columns}), hide_index=True)
+    labels = [
+        f"{r['region_name']} · {r['indicator_name']} · {r['rule_name']}"
+        for r in table.iter_rows(named=True)
+    ]
+    pick = st.selectbox(
+        T["alarm_pick"], range(table.height), format_func=labels.__getitem__, key="alarm"
+    )
+    row = table.row(pick, named=True)
+    series = data.alarm_series(con, row["region_code"], row["indicator"], period)
+    chart = series.with_columns(
+        pl.lit(row["baseline"], dtype=pl.Float64).alias(T["alarm_baseline"])
+    )
+    st.line_chart(chart.rename({"period": T["month"], "value": T["alarm_value"]}), x=T["month"])
 
 
 def explain_panel(serving: Path, region: data.Region, period: str) -> None:
@@ -313,7 +340,7 @@ def main() -> None:
                     stack=False,
                 )
         with checks:
-            quality(con, period)
+            quality(con, region, period)
     with overview:  # its own read-only connection, as the tables below
         explain_panel(serving, region, period)
     with children:

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.database.alarms import alarms
+
 
 @contextmanager
 def connect(serving_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -181,3 +183,53 @@ def by_programme(con: duckdb.DuckDBPyConnection, region: str, period: str) -> pl
         "where region_code = ? and period = ? order by programme",
         params=[region, period],
     ).pl()
+
+
+def alarm_table(con: duckdb.DuckDBPyConnection, period: str, under: str) -> pl.DataFrame:
+    """The month's statistical alarms of the counties under `under`, largest first."""
+    found = alarms(con, period, under=under)
+    return pl.DataFrame(
+        [(a.region_code, a.region_name, a.indicator, a.indicator_name, a.rule_name, a.value,
+          a.baseline, a.reason_zh) for a in found],
+        schema=["region_code", "region_name", "indicator", "indicator_name", "rule_name",
+                "value", "baseline", "reason_zh"],
+        orient="row",
+    )  # fmt: skip
+
+
+# What metric_alarms judges of a cumulative figure: the month's new count, or the share
+# among the month's new persons (dbt_project/models/marts/metric_alarms.sql).
+_MONTH_NEW = {"employed_persons"}
+_NEW_SHARE = {"employed_poverty_share": ("employed_poverty_persons", "employed_persons")}
+
+
+def alarm_series(
+    con: duckdb.DuckDBPyConnection, county: str, indicator: str, period: str, months: int = 12
+) -> pl.DataFrame:
+    """The series an alarm was judged on, for the county's last `months` months up to
+    `period`: the month's new persons, the share among them, or the figure itself."""
+    wanted = list(_NEW_SHARE.get(indicator, (indicator,)))
+    frame = con.sql(
+        "select period, indicator, value from metrics where region_code = ? and period <= ? "
+        "and indicator in (select unnest(?)) order by period",
+        params=[county, period, wanted],
+    ).pl()
+    if indicator in _MONTH_NEW or indicator in _NEW_SHARE:
+        frame = frame.with_columns(
+            value=(
+                pl.col("value")
+                - pl.col("value")
+                .shift(1)
+                .over(["indicator", pl.col("period").str.slice(0, 4)], order_by="period")
+            ).fill_null(pl.col("value"))
+        )
+    if indicator in _NEW_SHARE:
+        part, whole = _NEW_SHARE[indicator]
+        wide = frame.pivot("indicator", index="period", values="value")
+        frame = wide.select(
+            "period",
+            value=pl.when(pl.col(whole) > 0).then(
+                (100 * pl.col(part) / pl.col(whole)).clip(upper_bound=100)
+            ),
+        )
+    return frame.select("period", "value").sort("period").tail(months)

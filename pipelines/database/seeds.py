@@ -69,8 +69,9 @@ def wide_macro_text() -> str:
 
 
 def names_macro_text() -> str:
-    """The 培训项目 names metrics_by_programme keeps (any other counts as 其他), and the
-    pairing_type of a helper's total row in pairing_metrics."""
+    """The 培训项目 names metrics_by_programme keeps (any other counts as 其他), the
+    pairing_type of a helper's total row in pairing_metrics, and the alarm rules' names
+    and reasons of metric_alarms with the ledger kinds' titles."""
     names = json.dumps(list(zh.PROGRAMMES), ensure_ascii=False)
     return (
         f"{{# {_GENERATED} #}}\n"
@@ -82,6 +83,14 @@ def names_macro_text() -> str:
         "{%- endmacro %}\n\n"
         "{% macro pairing_total() -%}\n"
         f"    {zh.REPORT['pairing_total_type']}\n"
+        "{%- endmacro %}\n\n"
+        "{# Each alarm rule of metric_alarms: [中文名称, reason (zh), reason (en)]. #}\n"
+        "{% macro alarm_texts() -%}\n"
+        f"    {{{{ return({json.dumps({k: list(v) for k, v in zh.ALARM_RULES.items()}, ensure_ascii=False)}) }}}}\n"
+        "{%- endmacro %}\n\n"
+        "{# The ledger kinds' titles (转移就业台账 …), for the reasons. #}\n"
+        "{% macro kind_titles() -%}\n"
+        f"    {{{{ return({json.dumps(zh.KIND_TITLES, ensure_ascii=False)}) }}}}\n"
         "{%- endmacro %}\n"
     )
 

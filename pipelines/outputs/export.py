@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import zh
+from pipelines.database.alarms import alarms
 from pipelines.ledgers.regions import divisions
 from pipelines.outputs import safe_output
 from pipelines.settings import ReportForm, report_form
@@ -65,6 +66,9 @@ class Report:
     # (reconciliation): (county name, file, sheet, row, column, reported, loaded,
     # difference, cause, message)
     reconciliation: list[tuple] = field(default_factory=list)
+    # the statistical alarms of the region's counties this month (metric_alarms):
+    # (county name, indicator name, rule name, value, baseline, reason)
+    alarms: list[tuple] = field(default_factory=list)
 
     @property
     def year(self) -> int:
@@ -108,6 +112,7 @@ class _PeriodData:
     subsidy_classes: list[tuple] = field(default_factory=list)
     overdue: dict[str, list[tuple]] = field(default_factory=dict)  # by county
     reconciliation: list[tuple] = field(default_factory=list)  # (county, file, …)
+    alarms: list[tuple] = field(default_factory=list)  # (county, county name, indicator, …)
 
 
 @functools.cache
@@ -167,8 +172,20 @@ def _load_period(con: duckdb.DuckDBPyConnection, period: str) -> _PeriodData:
         "where period = ? and differs order by region_code, file, sheet, row_number",
         [period],
     ).fetchall()
+    found = [
+        (
+            a.region_code,
+            a.region_name,
+            a.indicator_name,
+            a.rule_name,
+            a.value,
+            a.baseline,
+            a.reason_zh,
+        )
+        for a in alarms(con, period)
+    ]
     return _PeriodData(
-        regions, metrics, programmes, pairings, subsidy_classes, overdue, reconciliation
+        regions, metrics, programmes, pairings, subsidy_classes, overdue, reconciliation, found
     )
 
 
@@ -214,6 +231,10 @@ def _build_report(data: _PeriodData, region_code: str, period: str) -> Report:
         county_name, _, province, city = data.regions.get(county, (county or "", "", None, None))
         if region_code in (county, city, province):
             report.reconciliation.append((county_name, *rest))
+    for county, *rest in data.alarms:
+        _, _, province, city = data.regions.get(county, ("", "", None, None))
+        if region_code in (county, city, province):
+            report.alarms.append(tuple(rest))
     for code, _ in [*children, (region_code, name)]:
         for indicator, value, unit in data.metrics.get(code, []):
             report.values[(code, indicator)] = value
@@ -301,6 +322,7 @@ def write_workbook(
         ),
         "name": wb.add_format({**base, "border": 1}),
         "int": wb.add_format({**base, "border": 1, "num_format": "#,##0"}),
+        "dec": wb.add_format({**base, "border": 1, "num_format": "#,##0.00"}),
         "pct": wb.add_format({**base, "border": 1, "num_format": "0.00%"}),
         "missing": wb.add_format({**base, "border": 1, "align": "center"}),
         "total_name": wb.add_format({**base, "border": 1, "bold": True, "align": "center"}),
@@ -362,8 +384,8 @@ def write_workbook(
         csvs.append(_write_csv(out_dir, report, sheet_name, header, rows, columns))
     if report.pairings:
         _pairing_sheet(wb, fmt, report, form, len(zh.REPORT_SHEETS) + 1)
-    if report.reconciliation:
-        _reconciliation_sheet(wb, fmt, report, form, len(wb.worksheets()) + 1)
+    if report.reconciliation or report.alarms:
+        _checks_sheet(wb, fmt, report, form, len(wb.worksheets()) + 1)
     wb.close()
     return path, csvs
 
@@ -459,9 +481,10 @@ def _pairing_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> 
     _print_setup(ws, header_row)
 
 
-def _reconciliation_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> None:
+def _checks_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> None:
     """核对: where the counties' ledgers state totals (合计 rows, a count in the title)
-    that differ from what was loaded from the same rows, and the likely cause."""
+    that differ from what was loaded from the same rows, and the likely cause; then the
+    异常提示 block, the counties' figures implausible against their own history."""
     r = zh.RECONCILE
     columns = r["report_columns"]
     ws = wb.add_worksheet(r["report_sheet"])
@@ -477,10 +500,33 @@ def _reconciliation_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: i
                 ws.write_string(i, c, "" if value is None else str(value), fmt["name"])
     last = header_row + 1 + len(report.reconciliation)
     ws.write_string(last, 0, r["report_note"], fmt["note"])
-    ws.write_string(last + 2, 0, zh.REPORT["footer"], fmt["meta"])
+    footer_row = last + 2
+    if report.alarms:
+        footer_row = _alarm_block(ws, report, fmt, last + 2) + 1
+    ws.write_string(footer_row, 0, zh.REPORT["footer"], fmt["meta"])
     for c, width in enumerate((10, 22, 10, 6, 14, 9, 9, 8, 14, 70)):
         ws.set_column(c, c, width)
     _print_setup(ws, header_row)
+
+
+def _alarm_block(ws, report: Report, fmt: dict, row: int) -> int:
+    """异常提示: the month's statistical alarms of the region's counties (metric_alarms),
+    the largest first, each with its reason. Returns the next free row."""
+    ws.write_string(row, 0, zh.RECONCILE["alarms_title"], fmt["meta"])
+    ws.write_row(row + 1, 0, list(zh.RECONCILE["alarms_columns"]), fmt["head"])
+    for r, (county, indicator, rule, value, baseline, reason) in enumerate(
+        report.alarms, start=row + 2
+    ):
+        ws.write_string(r, 0, county, fmt["name"])
+        ws.write_string(r, 1, indicator, fmt["name"])
+        ws.write_string(r, 2, rule, fmt["name"])
+        for c, number in ((3, value), (4, baseline)):
+            if number is None:
+                ws.write_string(r, c, zh.REPORT["missing"], fmt["missing"])
+            else:
+                ws.write_number(r, c, number, fmt["int" if float(number).is_integer() else "dec"])
+        ws.write_string(r, 5, reason, fmt["name"])
+    return row + 2 + len(report.alarms)
 
 
 def _subsidy_class_block(ws, report: Report, fmt: dict, row: int) -> int:

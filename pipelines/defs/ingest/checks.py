@@ -30,7 +30,7 @@ def CHECK_SPECS(key: dg.AssetKey, monthly: bool = True) -> list[dg.AssetCheckSpe
     return specs
 
 
-def _table(header: tuple[str, ...], rows: list[tuple]) -> dg.MetadataValue:
+def table(header: tuple[str, ...], rows: list[tuple]) -> dg.MetadataValue:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += [
         "| " + " | ".join("" if v is None else str(v).replace("|", "/") for v in r) + " |"
@@ -66,16 +66,16 @@ def check_results(
             passed=q.rows_rejected == 0,
             severity=dg.AssetCheckSeverity.WARN,
             metadata={"months": months, "rows_rejected": q.rows_rejected,
-                      "per_reason": _table(("reason", "problems"), q.reasons),
-                      "samples": _table(("file", "row", "column", "value (masked)", "reason"), q.samples)},
+                      "per_reason": table(("reason", "problems"), q.reasons),
+                      "samples": table(("file", "row", "column", "value (masked)", "reason"), q.samples)},
         ),
         dg.AssetCheckResult(
             asset_key=key,
             check_name="files_readable",
             passed=not q.failed_files,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"months": months, "failed_files": _table(("file", "reason"), q.failed_files),
-                      "skipped_not_ledgers": _table(("path", "reason"), q.skipped)},
+            metadata={"months": months, "failed_files": table(("file", "reason"), q.failed_files),
+                      "skipped_not_ledgers": table(("path", "reason"), q.skipped)},
         ),
     ]  # fmt: skip
     if missing is not None:
@@ -90,6 +90,6 @@ def check_results(
             check_name="submissions_complete",
             passed=not rows,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"months": months, "missing": len(rows), "counties": _table(("period", "code", "county"), rows)},
+            metadata={"months": months, "missing": len(rows), "counties": table(("period", "code", "county"), rows)},
         ))  # fmt: skip
     return results
