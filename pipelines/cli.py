@@ -367,6 +367,13 @@ def explain(
         for month, new, total in e.by_month:
             table.add_row(month, str(new), str(total))
         console.print(table)
+    if e.file_changes:
+        table = Table(*t["changes_columns"], title=t["since"])
+        for path, change, before, now, delta in e.file_changes:
+            label = t["change_names"].get(change, t["file_unchanged"])
+            counts = ["—" if n is None else str(n) for n in (before, now)]
+            table.add_row(path, label, *counts, f"{delta:+d}")
+        console.print(table)
 
 
 @app.command()

@@ -260,6 +260,15 @@ EXPLAIN = {
     "by_month_columns": ("月份", "新增", "累计"),
     "no_lineage": "该指标暂不提供文件溯源（目前覆盖就业人数类指标；比率见其构成）。",
     "button": "这个数从哪里来？",
+    # what changed since the previous publish (file_changes, metric_changes, lineage_changes)
+    "since": "与上次发布相比",
+    "changed": "最近一次有变化的发布（{at}）中，此数由 {before} 变为 {after}（{delta}）。",
+    "appeared": "最近一次有变化的发布（{at}）中首次出现此数：{after}。",
+    "unchanged": "最近一次有变化的发布（{at}）中此数未变。",
+    "first": "这是首次发布，没有可比较的上次发布。",
+    "changes_columns": ("文件", "文件变化", "上次贡献", "本次贡献", "差"),
+    "change_names": {"added": "新增", "replaced": "替换", "removed": "删除"},
+    "file_unchanged": "未变（其他文件变化使首次计入的文件改变）",
 }
 
 # The wide marts' indicator columns, in order, with the Chinese column name of the

@@ -1,17 +1,23 @@
 """A number explained back to its files (#28, part 1) on the hand-worked scenario
 (tests/scenario.py): contributions worked out by hand at county, city and province
 level, the children's overlap stated, the parts of a share, the CLI; and the scenario's
-own 合计 rows reconciled."""
+own 合计 rows reconciled; and what a republish changed, file by file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from pipelines import zh
 from pipelines.cli import app
 from pipelines.outputs.explain import ExplainError, explain, summary_lines
+from pipelines.run import run_pipeline
+from pipelines.settings import paths
+from pipelines.synthetic.generate import generate
 
 A24_10 = "placements/2024-10/金秀县.xlsx"  # P1, P5 (origin A)
 B24_10 = "placements/2024-10/忻城县.csv"  # P3
@@ -158,3 +164,92 @@ def test_a_pairings_figure_is_explained_back_to_its_files(scenario_run):
         assert shares("广东省", "省际")[0] == {A24_10: 2, B24_10: 1, A24_11: 1, C24_11: 1}
     finally:
         con.close()
+
+
+# --- what changed since the previous publish ------------------------------------------
+
+
+def _serving(wh: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(wh / "serving.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.e2e
+def test_a_republish_says_which_files_changed_and_what_they_did(tmp_path, monkeypatch):
+    """Three publishes of a generated year: the first has nothing to compare with; the
+    second follows a replaced, a removed and an added file, and states the files, the
+    figures that moved and each file's part in it (summing to the figure's change); the
+    third, with nothing new, keeps describing the second."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    generate(raw, persons=1500, year=2024, seed=7, max_counties=2)
+    monkeypatch.setenv("COLLAB_RAW_DIR", str(raw))
+    monkeypatch.setenv("COLLAB_WAREHOUSE_DIR", str(wh))
+
+    def run() -> None:
+        assert run_pipeline(paths(raw, wh)).success
+
+    run()
+    assert _serving(wh, "select files_changed, figures_changed from publications") == [(None, None)]
+    assert _serving(wh, "select count(*) from file_changes") == [(0,)]
+    assert (
+        explain(wh / "serving.duckdb", "450202", "2024-12", "employed_persons").changed_at is None
+    )
+
+    replaced, removed = (
+        sorted((raw / "placements" / "2024-11").glob("*.csv"))[0],
+        sorted((raw / "placements" / "2024-12").glob("*.csv"))[1],
+    )
+    rows = pl.read_csv(replaced, infer_schema=False)
+    rows.head(rows.height - 10).write_csv(replaced)  # ten rows fewer
+    moved = pl.read_csv(removed, infer_schema=False)
+    removed.unlink()
+    added = removed.with_name("补报_" + removed.name)
+    moved.head(moved.height // 2).write_csv(added)  # half the rows again, under a new name
+    run()
+
+    rel = lambda p: str(p.relative_to(raw))  # noqa: E731
+    assert set(_serving(wh, "select file, change from file_changes")) == {
+        (rel(replaced), "replaced"),
+        (rel(removed), "removed"),
+        (rel(added), "added"),
+    }
+    moved_figures = _serving(
+        wh,
+        "select period, region_code, indicator, previous_value, value, delta from metric_changes",
+    )
+    assert moved_figures and all(d == (v or 0) - (b or 0) for *_, b, v, d in moved_figures)
+    # each moved distinct-person figure is the sum of its files' changes
+    mismatched = _serving(
+        wh,
+        """
+        select m.period, m.region_code, m.indicator from metric_changes m
+        left join (select period, region_code, indicator, sum(delta) as d from lineage_changes group by all) l
+            using (period, region_code, indicator)
+        where m.indicator in (select distinct indicator from metric_lineage) and coalesce(l.d, 0) <> m.delta
+        """,
+    )
+    assert mismatched == []
+    county = removed.stem.split("_")[-1]
+    e = explain(wh / "serving.duckdb", county, "2024-12", "employed_persons")
+    before, after = e.change
+    assert after < before  # half of the removed file's rows were not sent again
+    by_file = {f: (change, delta) for f, change, _, _, delta in e.file_changes}
+    assert by_file[rel(removed)][0] == "removed" and by_file[rel(removed)][1] < 0
+    assert by_file[rel(added)][0] == "added" and by_file[rel(added)][1] > 0
+    assert sum(d for _, d in by_file.values()) == after - before
+    line = summary_lines(e)[-1]
+    assert line.startswith(zh.EXPLAIN["since"]) and f"由 {before:,.0f} 变为 {after:,.0f}" in line
+
+    kept = _serving(wh, "select * from file_changes order by all")
+    run()  # nothing new
+    assert _serving(
+        wh, "select files_changed, figures_changed from publications order by published_at"
+    ) == [
+        (None, None),
+        (3, len(moved_figures)),
+        (0, 0),
+    ]
+    assert _serving(wh, "select * from file_changes order by all") == kept

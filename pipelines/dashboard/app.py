@@ -278,6 +278,16 @@ def explain_panel(serving: Path, region: data.Region, period: str) -> None:
                 pl.DataFrame(e.by_month, schema=list(x["by_month_columns"]), orient="row"),
                 hide_index=True,
             )
+        if e.file_changes:
+            st.subheader(x["since"])
+            rows = [
+                (path, x["change_names"].get(change, x["file_unchanged"]), before, now, delta)
+                for path, change, before, now, delta in e.file_changes
+            ]
+            st.dataframe(
+                pl.DataFrame(rows, schema=list(x["changes_columns"]), orient="row"),
+                hide_index=True,
+            )
 
 
 def workbook(serving: Path, region: data.Region, period: str) -> tuple[str, bytes] | None:

@@ -11,6 +11,7 @@ at the file and its counts, never a name or an ID.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -59,6 +60,15 @@ class Explanation:
     parts: list[tuple[str, str, float | None]] = field(default_factory=list)  # of a ratio
     files: list[FileShare] = field(default_factory=list)
     by_month: list[tuple[str, int, int]] = field(default_factory=list)  # month, new, cumulative
+    # since the previous publish: when the latest publish that changed anything was (None:
+    # the first publish, nothing to compare), the figure then and now (None: unchanged),
+    # and each file whose contribution moved: (file, added/replaced/removed or None,
+    # contribution before, now, difference)
+    changed_at: datetime | None = None
+    change: tuple[float | None, float | None] | None = None
+    file_changes: list[tuple[str, str | None, int | None, int | None, int]] = field(
+        default_factory=list
+    )
 
     @property
     def children_sum(self) -> float | None:
@@ -148,7 +158,37 @@ def _explain(
     ).fetchall():
         cumulative += new
         out.by_month.append((month, new, cumulative))
+    _since_last_publish(con, out)
     return out
+
+
+def _since_last_publish(con: duckdb.DuckDBPyConnection, e: Explanation) -> None:
+    """The figure's change in the latest publish that changed anything, and the files
+    behind it (the change tables pipelines/outputs/publish.py writes)."""
+    held = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    if not {"publications", "metric_changes", "lineage_changes", "file_changes"} <= held:
+        return  # a serving file from before the change tables
+    (e.changed_at,) = con.execute(
+        "select max(published_at) from publications where files_changed > 0 or figures_changed > 0"
+    ).fetchone()
+    if e.changed_at is None:
+        return
+    key = [e.period, e.region_code, e.indicator]
+    row = con.execute(
+        "select previous_value, value from metric_changes "
+        "where period = ? and region_code = ? and indicator = ?",
+        key,
+    ).fetchone()
+    e.change = tuple(row) if row else None
+    e.file_changes = con.execute(
+        """
+        select l.file, f.change, l.previous_contribution, l.contribution, l.delta
+        from lineage_changes as l left join file_changes as f on f.file = l.file
+        where l.period = ? and l.region_code = ? and l.indicator = ?
+        order by abs(l.delta) desc, l.file
+        """,
+        key,
+    ).fetchall()
 
 
 def _files(
@@ -222,4 +262,26 @@ def summary_lines(e: Explanation) -> list[str]:
         lines.append(t["files_sum"].format(sum=number(e.contributions, e.unit)))
     elif not e.parts:
         lines.append(t["no_lineage"])
+    lines.append(f"{t['since']}：{since_line(e)}")
     return lines
+
+
+def since_line(e: Explanation) -> str:
+    """What the latest publish that changed anything did to this figure."""
+    t = zh.EXPLAIN
+    if e.changed_at is None:
+        return t["first"]
+    at = e.changed_at.strftime("%Y-%m-%d %H:%M UTC")
+    if e.change is None:
+        return t["unchanged"].format(at=at)
+    before, after = e.change
+    if before is None:
+        return t["appeared"].format(at=at, after=number(after, e.unit))
+    delta = (after or 0) - before
+    sign = "+" if delta > 0 else ""
+    return t["changed"].format(
+        at=at,
+        before=number(before, e.unit),
+        after=number(after, e.unit),
+        delta=sign + number(delta, e.unit),
+    )
