@@ -184,7 +184,9 @@ def quality(con, region: data.Region, period: str) -> None:
     )
     st.dataframe(files.rename({k: v for k, v in c.items() if k in files.columns}), hide_index=True)
     st.subheader(T["missing"])
-    missing = data.missing_files(con, period)
+    missing = data.missing_files(con, period).with_columns(
+        pl.col("kind").replace_strict(T["kinds"], default=pl.col("kind"))
+    )
     if missing.height:
         st.dataframe(
             missing.rename({k: v for k, v in c.items() if k in missing.columns}), hide_index=True
