@@ -25,28 +25,6 @@
 {%- endmacro %}
 
 
-{# CTE `person_firsts` (continuing a WITH list): one row per year, origin county and person
-   of `placements` (a relation with a `year` column) - in how many counties the person was
-   placed that year (`origins`), and per employment indicator the smallest `key` among the
-   person's placements from that county that count for it (null: none does). The key is
-   the month, or the month and file path as one sortable text (the lineage). #}
-{% macro person_firsts(placements, key) -%}
-person_firsts as (
-    select
-        year,
-        origin_code,
-        person_key,
-        count(*) over (partition by year, person_key) as origins,
-        {% for indicator, condition in employment_measures().items() %}
-            min(case when {{ condition }} then {{ key }} end) as {{ indicator }}
-            {%- if not loop.last %},{% endif %}
-        {% endfor %}
-    from {{ placements }}
-    group by year, origin_code, person_key
-)
-{%- endmacro %}
-
-
 {# CTEs ending in `firsts` (after `person_firsts`): one row per unit, year, indicator and
    `first_key`, with the persons first counted in the unit at that key. A unit is a group
    of counties - a region and its ancestors, a pairing's recipients: `units` maps each

@@ -2,12 +2,13 @@
 -- many persons count there for the first time that month *in that file* – the lineage
 -- of the distinct-person figures (marts/metric_lineage). A person's first placement of
 -- the year is the earliest by month, then by file path; a region counts the person
--- from the first placement in any of its counties. Summed over files this is
--- int_employment_firsts_counted, row for row (tests/assert_lineage_adds_up.sql).
+-- from the first placement in any of its counties. int_employment_firsts_counted sums
+-- it over files.
 --
--- Counted as int_employment_firsts_counted is (macros/employment_measures.sql: one-county
--- persons counted per county and added up the ancestors), over each person's first file
--- (int_employment_person_firsts); rebuilt whole each run.
+-- From each person's first file (int_employment_person_firsts): persons placed from one
+-- county are counted per county and added up the ancestors, only persons placed from
+-- several counties are grouped again (macros/employment_measures.sql); rebuilt whole
+-- each run.
 with person_firsts as (
     select * from {{ ref('int_employment_person_firsts') }}
 ),

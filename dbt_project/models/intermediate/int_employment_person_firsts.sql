@@ -15,8 +15,16 @@ placements as (
         f.file_rank
     from {{ ref('stg_raw__placements') }} as p
     inner join files as f on p.period = f.period and p.source_path = f.source_path
-),
+)
 
-{{ person_firsts('placements', 'file_rank') }}
-
-select * from person_firsts
+select
+    year,
+    origin_code,
+    person_key,
+    count(*) over (partition by year, person_key) as origins,
+    {% for indicator, condition in employment_measures().items() %}
+        min(case when {{ condition }} then file_rank end) as {{ indicator }}
+        {%- if not loop.last %},{% endif %}
+    {% endfor %}
+from placements
+group by year, origin_code, person_key
