@@ -147,7 +147,17 @@ judged as (
         s.*,
         b.history_months,
         b.baseline,
-        greatest(1.4826 * d.mad, {{ a.min_spread }} * b.baseline, 1) as spread
+        case
+            -- a share's chance variation among n persons: 100 x sqrt(p (1 - p) / n)
+            when s.family = 'share'
+                then greatest(
+                    1.4826 * d.mad,
+                    100 * sqrt((b.baseline / 100) * (1 - b.baseline / 100) / s.persons),
+                    1
+                )
+            -- a count's: its square root
+            else greatest(1.4826 * d.mad, {{ a.min_spread }} * b.baseline, sqrt(b.baseline), 1)
+        end as spread
     from numbered as s
     inner join baselines as b
         on b.period = s.period and b.region_code = s.region_code and b.indicator = s.indicator
@@ -170,20 +180,22 @@ kind_months as (
         from files
         where
             is_current and status = 'loaded'
-            and kind in ('{{ a.silent_kinds | join("', '") }}')
+            and kind in ('{{ a.silent_kinds.keys() | join("', '") }}')
     ) as k
 ),
 
 sent as (
-    select distinct f.kind, f.period, l.region_code
+    select f.kind, f.period, l.region_code, sum(f.rows_loaded) as rows_loaded
     from files as f
     inner join located as l on f.load_id = l.load_id
     where f.is_current and f.status = 'loaded'
+    group by f.kind, f.period, l.region_code
 ),
 
 silent as (
     -- counties that sent the kind in each of the previous months it arrived in, but not
-    -- in this one
+    -- in this one, and (a flow such as placements, where a quiet month is possible) with
+    -- enough rows a month for the silence to stand out
     select k.kind, k.period, s.region_code, count(*) as months
     from kind_months as k
     inner join kind_months as before
@@ -196,7 +208,13 @@ silent as (
         on now.kind = k.kind and now.period = k.period and now.region_code = s.region_code
     where now.region_code is null
     group by k.kind, k.period, s.region_code
-    having count(*) = {{ a.min_history_months }}
+    having
+        count(*) = {{ a.min_history_months }}
+        and {{ median_of('s.rows_loaded') }} >= case k.kind
+            {% for kind, rows in a.silent_kinds.items() %}
+                when '{{ kind }}' then {{ rows }}
+            {% endfor %}
+        end
 ),
 
 raised as (
