@@ -511,21 +511,31 @@ def _checks_sheet(wb, fmt, report: Report, form: ReportForm, sheet_no: int) -> N
 
 def _alarm_block(ws, report: Report, fmt: dict, row: int) -> int:
     """异常提示: the month's statistical alarms of the region's counties (metric_alarms),
-    the largest first, each with its reason. Returns the next free row."""
+    the largest first, each with its reason, laid over the 核对 table's columns (the
+    figures and the reason span several of them). Returns the next free row."""
     ws.write_string(row, 0, zh.RECONCILE["alarms_title"], fmt["meta"])
-    ws.write_row(row + 1, 0, list(zh.RECONCILE["alarms_columns"]), fmt["head"])
+    spans = ((0, 0), (1, 1), (2, 2), (3, 4), (5, 6), (7, 9))  # first, last column of each
+
+    def cell(r: int, span: tuple[int, int], value, style) -> None:
+        first, last = span
+        if first == last:
+            ws.write(r, first, value, style)
+        else:
+            ws.merge_range(r, first, r, last, value, style)
+
+    for span, label in zip(spans, zh.RECONCILE["alarms_columns"], strict=True):
+        cell(row + 1, span, label, fmt["head"])
     for r, (county, indicator, rule, value, baseline, reason) in enumerate(
         report.alarms, start=row + 2
     ):
-        ws.write_string(r, 0, county, fmt["name"])
-        ws.write_string(r, 1, indicator, fmt["name"])
-        ws.write_string(r, 2, rule, fmt["name"])
-        for c, number in ((3, value), (4, baseline)):
+        for span, text in zip(spans[:3], (county, indicator, rule), strict=True):
+            cell(r, span, text, fmt["name"])
+        for span, number in zip(spans[3:5], (value, baseline), strict=True):
             if number is None:
-                ws.write_string(r, c, zh.REPORT["missing"], fmt["missing"])
+                cell(r, span, zh.REPORT["missing"], fmt["missing"])
             else:
-                ws.write_number(r, c, number, fmt["int" if float(number).is_integer() else "dec"])
-        ws.write_string(r, 5, reason, fmt["name"])
+                cell(r, span, number, fmt["int" if float(number).is_integer() else "dec"])
+        cell(r, spans[5], reason, fmt["name"])
     return row + 2 + len(report.alarms)
 
 
