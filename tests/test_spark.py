@@ -76,7 +76,9 @@ def test_every_table_is_equal_on_spark_and_duckdb(ledgers, tmp_path, monkeypatch
     assert _tables(con, "s") == tables  # same tables, same columns in the same order
     assert {"metrics", "pairing_metrics", "metrics_by_programme", "followup_overdue"} <= set(tables)
     differ = {}
-    for table, columns in tables.items():
+    # publications is the serving file's own history: when each publish happened (the
+    # Spark run is one more publish of the copied warehouse), not an engine's output
+    for table, columns in ((t, c) for t, c in tables.items() if t != "publications"):
         cols = ", ".join(f'"{c}"' for c in columns)
         one, other = (f"select {cols} from {db}.main.{table} order by all" for db in ("d", "s"))
         rows = con.execute(one).fetchall()

@@ -43,7 +43,6 @@ watched as (
         values
         ('employed_persons', 'volume', 'placements'),
         ('employed_poverty_persons', 'part', 'placements'),
-        ('training_person_times', 'part', 'trainings'),
         ('training_completion_rate', 'rate', 'trainings'),
         ('workshop_count', 'stock', 'workshops'),
         ('workshop_employed', 'stock', 'workshops'),
