@@ -136,3 +136,29 @@ def test_dbt_runs_without_dbt_version_or_an_adapter_in_process(monkeypatch, tmp_
         ["list", "--resource-type", "seed", "--output", "name", "--quiet"], target_path=tmp_path
     ).wait()
     assert invocation.is_successful() and invocation.adapter is None
+
+
+def test_a_new_default_warehouse_builds_from_the_prepared_parse(
+    tmp_path, monkeypatch, scenario_raw
+):
+    """prepare() parses with the target and vars of the default warehouse's build, so
+    that warehouse's first build partial-parses from the prepared state (which
+    dagster-dbt copies into its empty dbt_target) instead of parsing the project again.
+    Fails if the dbt asset's arguments and the prepared parse's diverge."""
+    import shutil
+
+    from pipelines.defs.warehouse.project import parse
+    from pipelines.run import run_pipeline
+    from pipelines.settings import paths
+
+    wh = tmp_path / "wh"
+    monkeypatch.setenv("COLLAB_WAREHOUSE_DIR", str(wh))  # the default warehouse, here
+    parse(tmp_path / "prepared")
+    target = wh / "dbt_target"
+    target.mkdir(parents=True)
+    shutil.copy(tmp_path / "prepared" / "partial_parse.msgpack", target)  # as dagster-dbt does
+    outcome = run_pipeline(paths(scenario_raw, wh))
+    assert outcome.success, outcome.failed_steps
+    log = (target / "dbt.log").read_text()
+    assert "Partial parsing enabled" in log
+    assert "Unable to do partial parsing" not in log

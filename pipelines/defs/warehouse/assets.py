@@ -11,7 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.database import dbt_state, spark
 from pipelines.defs.resources import Warehouse
-from pipelines.defs.warehouse.project import dbt_project
+from pipelines.defs.warehouse.project import build_args, dbt_project
 from pipelines.outputs.publish import publish
 from pipelines.settings import DBT_PROJECT_DIR, dbt_target
 
@@ -74,11 +74,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         yield from _build_on_spark(context, dbt, warehouse)
         return
     whole = context.selected_asset_keys == context.assets_def.keys
-    args = [
-        "build", "--target", "dev",
-        "--exclude-resource-type", "unit_test",
-        "--vars", json.dumps({"build_db": str(warehouse.paths.build_db)}),
-    ]  # fmt: skip
+    args = ["build", "--exclude-resource-type", "unit_test", *build_args(warehouse.paths.build_db)]
     with warehouse.lock():
         if whole:
             with warehouse.build_db() as conn:
@@ -88,7 +84,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
                 args += dbt_state.build_args(conn, DBT_PROJECT_DIR)
         # dbt's artifacts live with the warehouse they describe, so a build starts from
         # the previous build's partial parse of the same profile and vars (one shared
-        # folder would be re-parsed whenever the warehouse path differs)
+        # folder would be re-parsed whenever the warehouse path differs); a new warehouse
+        # starts from the prepared parse (project.prepare)
         target = warehouse.paths.warehouse_dir / "dbt_target"
         yield from dbt.cli(args, context=context, target_path=target).stream()
         if whole:  # stream() raised if the build failed

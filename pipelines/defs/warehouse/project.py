@@ -2,6 +2,7 @@
 `dg dev` / `dagster dev` (prepare_if_dev, Dagster's documented way); `collabstats run` and the
 tests call `prepare()` before they load the definitions."""
 
+import json
 import sys
 from functools import cached_property
 from importlib.metadata import version
@@ -10,7 +11,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
-from pipelines.settings import DBT_PROJECT_DIR, dbt_executable
+from pipelines.settings import DBT_PROJECT_DIR, dbt_executable, dbt_target, paths
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -22,15 +23,35 @@ def prepare() -> None:
     or older than a project file, so the asset graph matches the models. A full parse:
     dbt 1.11's partial parse dropped the descriptions of the singular tests (given in
     tests/_singular_tests.yml) once another YAML file changed, and the checks list lost
-    them; a full parse of this project takes a few seconds, only after an edit."""
+    them; a full parse of this project takes a few seconds, only after an edit.
+
+    It parses with the target and `--vars` the build of the default warehouse passes
+    (build_args), so that build starts from this parse: dagster-dbt copies this folder's
+    partial_parse.msgpack into a new warehouse's dbt_target, and dbt accepts it only if
+    the vars and the profile match. A new default warehouse (after `make clean`, a fresh
+    clone) thus parses the project once, not twice (the samples on a machine where a full
+    parse takes 9.3 s and a partial one 4.6 s: the dbt step of a fresh warehouse's run
+    24.3 -> 19.2 s); another warehouse folder is parsed in full by its first build."""
     manifest = dbt_project.manifest_path
     sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
     for folder in ("models", "macros", "seeds", "tests"):
         sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
     if not manifest.exists() or manifest.stat().st_mtime < max(p.stat().st_mtime for p in sources):
-        DbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()).cli(
-            ["parse", "--quiet", "--no-partial-parse"], target_path=dbt_project.target_path
-        ).wait()
+        parse(dbt_project.target_path)
+
+
+def parse(target_path: Path) -> None:
+    """A full parse into `target_path`, as the default warehouse's build would parse."""
+    DbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()).cli(
+        ["parse", "--quiet", "--no-partial-parse", *build_args(paths().build_db)],
+        target_path=target_path,
+    ).wait()
+
+
+def build_args(build_db: Path) -> list[str]:
+    """The target and vars of every dbt command over the warehouse whose build database
+    is `build_db` (the profile's DuckDB path is the var `build_db`)."""
+    return ["--target", dbt_target(), "--vars", json.dumps({"build_db": str(build_db)})]
 
 
 class DbtCli(DbtCliResource):
