@@ -39,8 +39,11 @@ def _published(wh: Path) -> dict[str, list[tuple]]:
     try:
         return {
             t: con.execute(f"select * from {t} order by all").fetchall()
-            for t in ("metrics", "region_period_summary")
-        }
+            for t in (
+                "metrics", "region_period_summary", "metric_lineage", "pairing_metrics",
+                "pairing_lineage",
+            )
+        }  # fmt: skip
     finally:
         con.close()
 
@@ -124,3 +127,19 @@ def test_month_by_month_equals_a_fresh_build(generated, tmp_path, monkeypatch):
     ours, theirs = _published(wh), _published(fresh)
     assert len(ours["metrics"]) > 1500
     assert ours == theirs
+    # the incremental person firsts (their own delete-and-recompute rule) row for row
+    assert _person_firsts(wh) == _person_firsts(fresh) and len(_person_firsts(wh)) > 1000
+
+
+def _person_firsts(wh: Path) -> list[tuple]:
+    con = duckdb.connect(str(wh / "build.duckdb"), read_only=True)
+    try:
+        (schema,) = con.execute(
+            "select schema_name from duckdb_tables() "
+            "where table_name = 'int_employment_person_firsts'"
+        ).fetchone()
+        return con.execute(
+            f"select * from {schema}.int_employment_person_firsts order by all"
+        ).fetchall()
+    finally:
+        con.close()

@@ -25,3 +25,40 @@
         where {{ config.meta_get('period_column', 'period') }} >= {{ changed_from() }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro file_key_of_period(period) -%}
+    {#- the smallest file key (int_placement_files_ranked) of a month 'YYYY-MM': the
+        month as yyyymm × 1,000,000 -#}
+    cast(replace({{ period }}, '-', '') as bigint) * 1000000
+{%- endmacro %}
+
+{% macro delete_changed_persons() -%}
+    {#- int_employment_person_firsts keeps one row per year, origin county and person; a
+        person's row depends on all their placements of the year. From the earliest
+        changed month M on it deletes every later year, and in M's year every person
+        whose rows may change: those placed in a month from M on (as the ledgers are
+        now), and those whose rows hold a file of a month from M on (placements that may
+        be gone now). All rows of such a person go, whatever the county; the model then
+        recomputes the persons of M's year that have no rows left. -#}
+    {%- if is_incremental() -%}
+        {%- set changed = changed_from() -%}
+        delete from {{ this }}
+        where year > cast(left({{ changed }}, 4) as integer)
+            or (
+                year = cast(left({{ changed }}, 4) as integer)
+                and person_key in (
+                    select person_key from {{ ref('stg_raw__placements') }}
+                    where period >= {{ changed }}
+                    union
+                    select person_key from {{ this }}
+                    where
+                        year = cast(left({{ changed }}, 4) as integer)
+                        and greatest(
+                            {%- for indicator in employment_measures() %}
+                                coalesce({{ indicator }}, 0){% if not loop.last %},{% endif %}
+                            {%- endfor %}
+                        ) >= {{ file_key_of_period(changed) }}
+                )
+            )
+    {%- endif -%}
+{%- endmacro %}
