@@ -101,6 +101,21 @@ def test_month_by_month_equals_a_fresh_build(generated, tmp_path, monkeypatch):
     may = _first(raw, "placements", "2024-05")
     lines = may.read_bytes().splitlines(keepends=True)
     may.write_bytes(b"".join(lines[:1] + lines[1::2]))
+    # ... another county of the province reports in October persons placed from a
+    # first county in March (the province counts them from March, not again from
+    # October; the second county from October) ...
+    march = pl.read_csv(_first(raw, "placements", "2024-03"), infer_schema=False)
+    first = march["户籍地行政区划代码"][0]
+    second = next(
+        code
+        for f in (raw / "placements").rglob("*.csv")
+        for code in pl.read_csv(f, infer_schema=False)["户籍地行政区划代码"].unique()
+        if code[:2] == first[:2] and code != first
+    )
+    moved = march.filter(pl.col("户籍地行政区划代码") == first).head(5)
+    moved.with_columns(pl.lit(second).alias("户籍地行政区划代码")).write_csv(
+        raw / "placements" / "2024-10" / f"补报_{second}.csv"
+    )
     # ... one of two August training ledgers and an August workshop ledger are
     # withdrawn ...
     _first(raw, "trainings", "2024-08").unlink()

@@ -53,12 +53,33 @@
                     select person_key from {{ this }}
                     where
                         year = cast(left({{ changed }}, 4) as integer)
-                        and greatest(
-                            {%- for indicator in employment_measures() %}
-                                coalesce({{ indicator }}, 0){% if not loop.last %},{% endif %}
-                            {%- endfor %}
-                        ) >= {{ file_key_of_period(changed) }}
+                        and {{ latest_first_key() }} >= {{ file_key_of_period(changed) }}
                 )
             )
     {%- endif -%}
+{%- endmacro %}
+
+{% macro latest_first_key() -%}
+    {#- the latest of a person row's first-file keys (int_employment_person_firsts) -#}
+    greatest(
+        {%- for indicator in employment_measures() %}
+            coalesce({{ indicator }}, 0){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro person_firsts_since_changed() -%}
+    {#- int_employment_person_firsts for the lineage models in by_period: in an
+        incremental build only the persons with a first (for some indicator, in some
+        county) from the earliest changed month on, with all their rows of that month's
+        year and later; nobody else's firsts can fall in a recomputed month. -#}
+    select * from {{ ref('int_employment_person_firsts') }}
+    {%- if is_incremental() %}
+        where
+            year >= cast(left({{ changed_from() }}, 4) as integer)
+            and person_key in (
+                select person_key from {{ ref('int_employment_person_firsts') }}
+                where {{ latest_first_key() }} >= {{ file_key_of_period(changed_from()) }}
+            )
+    {%- endif %}
 {%- endmacro %}

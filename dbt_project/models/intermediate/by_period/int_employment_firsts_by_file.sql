@@ -7,10 +7,14 @@
 --
 -- From each person's first file (int_employment_person_firsts): persons placed from one
 -- county are counted per county and added up the ancestors, only persons placed from
--- several counties are grouped again (macros/employment_measures.sql); rebuilt whole
--- each run.
+-- several counties are grouped again (macros/employment_measures.sql).
+--
+-- Incremental by period (folder by_period): a person's firsts before the earliest
+-- changed month cannot change, so only the persons with a first from then on are read
+-- (person_firsts_since_changed, macros/changed_periods.sql) and their months kept.
+{{ config(meta={'period_column': 'first_period'}) }}
 with person_firsts as (
-    select * from {{ ref('int_employment_person_firsts') }}
+    {{ person_firsts_since_changed() }}
 ),
 
 files as (
@@ -34,4 +38,7 @@ select
     cast(sum(f.persons) as bigint) as persons
 from firsts as f
 inner join files as r on f.first_key = r.file_rank
+{% if is_incremental() %}
+    where r.period >= {{ changed_from() }}
+{% endif %}
 group by f.year, f.region_code, f.indicator, r.period, r.source_path

@@ -3,7 +3,8 @@
 -- month in that file, within the union of its recipient counties in force that year (a
 -- person placed from two of them counts once, from the earlier placement). The
 -- employment figures of pairing_metrics and the lineage in pairing_lineage both add
--- these up; rebuilt whole each run.
+-- these up. Incremental by period, as int_employment_firsts_by_file.
+{{ config(meta={'period_column': 'file_period'}) }}
 with pairings as (
     select * from {{ ref('dim_pairings') }}
 ),
@@ -21,7 +22,7 @@ periods as (
 ),
 
 person_firsts as (
-    select * from {{ ref('int_employment_person_firsts') }}
+    {{ person_firsts_since_changed() }}
 ),
 
 files as (
@@ -42,4 +43,7 @@ select
     cast(sum(f.persons) as bigint) as persons
 from firsts as f
 inner join files as r on f.first_key = r.file_rank
+{% if is_incremental() %}
+    where r.period >= {{ changed_from() }}
+{% endif %}
 group by f.year, f.pairing_type, f.helper_name, f.indicator, r.period, r.source_path
