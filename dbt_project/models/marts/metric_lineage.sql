@@ -4,12 +4,25 @@
 -- path). For a period the contributions of all files sum to the figure (a dbt test).
 -- Lineage stops at the file: rows behind a contribution are found by file and row in
 -- the build database, never by name or ID.
+--
+-- Incremental by period, as the models in intermediate/by_period (macros/changed_periods.sql):
+-- a period's rows depend on the files of that month and earlier, so a run recomputes
+-- the periods from the earliest changed month on; the serving file gets every row.
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_periods() }}",
+) }}
 with firsts as (
     select * from {{ ref('int_employment_firsts_by_file') }}
 ),
 
 periods as (
     select * from {{ ref('int_periods_listed') }}
+    {% if is_incremental() %}
+        where period >= {{ changed_from() }}
+    {% endif %}
 ),
 
 files as (

@@ -4,12 +4,25 @@
 -- recipient counties (the earliest placement of the year, by month, then file path;
 -- int_pairing_firsts_by_file). For a period the contributions sum to the pairing's figure
 -- (a dbt test).
+--
+-- Incremental by period, as the models in intermediate/by_period (macros/changed_periods.sql):
+-- a period's rows depend on the files of that month and earlier, so a run recomputes
+-- the periods from the earliest changed month on; the serving file gets every row.
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_periods() }}",
+) }}
 with firsts as (
     select * from {{ ref('int_pairing_firsts_by_file') }}
 ),
 
 periods as (
     select * from {{ ref('int_periods_listed') }}
+    {% if is_incremental() %}
+        where period >= {{ changed_from() }}
+    {% endif %}
 )
 
 select
