@@ -29,7 +29,7 @@
 {% macro file_key_of_period(period) -%}
     {#- the smallest file key (int_placement_files_ranked) of a month 'YYYY-MM': the
         month as yyyymm × 1,000,000 -#}
-    cast(replace({{ period }}, '-', '') as bigint) * 1000000
+    (cast(left({{ period }}, 4) as bigint) * 100 + cast(right({{ period }}, 2) as bigint)) * 1000000
 {%- endmacro %}
 
 {% macro delete_changed_persons() -%}

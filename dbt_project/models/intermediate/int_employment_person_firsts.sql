@@ -13,7 +13,7 @@
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_persons() }}",
+    pre_hook='{{ delete_changed_persons() }}',
 ) }}
 with files as (
     select * from {{ ref('int_placement_files_ranked') }}

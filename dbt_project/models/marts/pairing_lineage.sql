@@ -12,7 +12,7 @@
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_periods() }}",
+    pre_hook='{{ delete_changed_periods() }}',
 ) }}
 with firsts as (
     select * from {{ ref('int_pairing_firsts_by_file') }}
